@@ -1,0 +1,3 @@
+from gongbao.cli import main
+
+main()

@@ -1,0 +1,22 @@
+"""The ``gongbao`` command line. Each sub-module registers its commands on ``app``."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="gongbao",
+    help="gongbao (公报): parse, archive, search and serve Chinese government gazettes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command modules register themselves on import (order = order in --help).
+from gongbao.cli import parse_cmd  # noqa: E402,F401
+from gongbao.cli import archive_cmd  # noqa: E402,F401
+from gongbao.cli import serve_cmd  # noqa: E402,F401
+
+
+def main() -> None:
+    app()
