@@ -1,13 +1,163 @@
-"""parse_issue: text of one gazette issue -> Issue. Pure: no I/O, no globals mutated."""
+"""parse_issue: text of one gazette issue -> Issue. Pure: no I/O, no globals mutated.
+
+Flow: lines -> masthead + 目录 -> document spans (anchored on 文号 lines, completed from the 目录)
+-> per-document extraction (head, signature, enclosures, citations, validity, people, body,
+outline, tables) -> cross-checks between 目录 and body that become warnings.
+"""
 
 from __future__ import annotations
 
-from gongbao.models import Gazette, Issue
+from collections import Counter
+
+from gongbao.extract import citations, enclosures, metadata, personnel, validity
+from gongbao.models import Document, Gazette, Issue, ParseWarning, TocEntry
+from gongbao.segment.documents import DocSpan, find_anchors, find_title_line, set_ends
+from gongbao.segment.lines import Lines, soft_key
+from gongbao.segment.masthead import parse_masthead
+from gongbao.segment.toc import RawTocEntry, best_title, find_toc_heading, parse_toc
 
 PARSER_VERSION = "0.1.0"
 
 
 def parse_issue(text: str) -> Issue:
-    """Parse the text of one gazette issue into its masthead, 目录 and documents."""
-    lines = text.split("\n")
-    return Issue(gazette=Gazette(), toc=[], documents=[], line_count=len(lines), parser_version=PARSER_VERSION)
+    """Parse the text of one gazette issue into its masthead, 目录 and documents.
+
+    >>> issue = parse_issue(open("src/gongbao/data/samples/shuozhou-2020-03.txt").read())
+    >>> issue.gazette.city, len(issue.documents)
+    ('朔州市', 13)
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = Lines.from_text(text)
+    warnings: list[ParseWarning] = []
+
+    spans = find_anchors(lines)
+    first_doc = spans[0].start_line if spans else len(lines) + 1
+    toc_head = find_toc_heading(lines, first_doc - 1)
+    raw_toc = parse_toc(lines, toc_head + 1, first_doc - 1) if toc_head else []
+    gazette = parse_masthead(lines, (toc_head or first_doc) - 1)
+
+    spans = _add_documents_without_number(lines, spans, raw_toc, first_doc)
+    set_ends(lines, spans)
+
+    documents = [_build_document(lines, span, gazette) for span in spans]
+    toc = _align_toc(raw_toc, documents, warnings)
+    _assign_sections(documents, toc)
+
+    if not documents:
+        warnings.append(ParseWarning("no_documents", "未识别出任何公文（没有找到文号行或目录条目）"))
+    if gazette.name is None:
+        warnings.append(ParseWarning("no_masthead", "未识别出刊名（刊头）"))
+    return Issue(gazette=gazette, toc=toc, documents=documents, warnings=warnings,
+                 line_count=len(lines), parser_version=PARSER_VERSION)
+
+
+def _add_documents_without_number(
+    lines: Lines, spans: list[DocSpan], raw_toc: list[RawTocEntry], body_start: int
+) -> list[DocSpan]:
+    """Documents listed in the 目录 without a 文号 are located by their title in the body."""
+    known = {s.doc_number for s in spans if s.doc_number}
+    added = list(spans)
+    for entry in raw_toc:
+        if entry.doc_number and entry.doc_number in known:
+            continue
+        found = find_title_line(lines, entry.default_title(), body_start, len(lines))
+        if found and all(not (s.start_line <= found[0] <= (s.doc_number_line or s.title_end)) for s in added):
+            added.append(DocSpan(start_line=found[0], title_end=found[1], doc_number_line=None, end_line=0))
+    added.sort(key=lambda s: s.start_line)
+    return added
+
+
+def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
+    title = metadata.title_of(lines, span.start_line, span.title_end)
+    head_end = span.doc_number_line or span.title_end
+    doc = Document(
+        title=title,
+        start_line=span.start_line,
+        end_line=span.end_line,
+        doc_number=span.doc_number,
+        doc_number_raw=span.doc_number_raw,
+        doc_type=metadata.doc_type_of(title),
+        title_line_end=span.title_end,
+        doc_number_line=span.doc_number_line,
+    )
+    doc.recipients, recipients_line = metadata.find_recipients(lines, head_end, span.end_line)
+    sig = metadata.find_signature(lines, head_end + 1, span.end_line)
+    if sig:
+        doc.issuer, doc.signed_date, doc.signature_line = sig.issuer, sig.date, sig.line
+    else:
+        doc.issuer = _issuer_from_title(title)
+        doc.warnings.append(ParseWarning("no_signature", "未找到落款（发文机关署名和成文日期）", span.start_line))
+    doc.public_notice, _ = metadata.find_public_notice(lines, head_end + 1, span.end_line)
+
+    enclosures.fill(doc, lines, head_end, recipients_line)
+    citations.fill(doc, lines)
+    validity.fill(doc, lines)
+    personnel.fill(doc, lines)
+    _structure(doc, lines)
+    return doc
+
+
+def _structure(doc: Document, lines: Lines) -> None:
+    """Body paragraphs, outline and tables, where those extractors are available."""
+    try:
+        from gongbao.extract.body import clean_paragraphs
+    except ImportError:  # pragma: no cover - during development of the extractors
+        return
+    doc.body = clean_paragraphs(lines.raw, (doc.doc_number_line or doc.title_line_end or doc.start_line) + 1,
+                                doc.end_line)
+    from gongbao.extract.outline import build_outline
+    from gongbao.extract.tables import extract_tables
+
+    doc.outline, outline_warnings = build_outline(doc.body)
+    doc.warnings.extend(outline_warnings)
+    doc.tables = extract_tables(lines.raw, doc.start_line, doc.end_line)
+    doc.has_table = bool(doc.tables)
+
+
+def _issuer_from_title(title: str) -> str | None:
+    head = title.split("关于")[0] if "关于" in title else ""
+    return head or None
+
+
+def _align_toc(raw_toc: list[RawTocEntry], documents: list[Document], warnings: list[ParseWarning]) -> list[TocEntry]:
+    """Match 目录 entries to body documents (by 文号, else by title) and report differences."""
+    by_number = {d.doc_number: d for d in documents if d.doc_number}
+    by_title = {soft_key(d.title): d for d in documents}
+    matched: set[int] = set()
+    toc: list[TocEntry] = []
+    for entry in raw_toc:
+        doc = by_number.get(entry.doc_number) if entry.doc_number else None
+        if doc is None:
+            doc = by_title.get(soft_key(entry.default_title()))
+        title = best_title(entry, doc.title if doc else None)
+        toc.append(TocEntry(entry.section, title, entry.doc_number, entry.page, entry.lines, entry.doc_number_raw))
+        line = entry.lines[0] if entry.lines else None
+        if doc is None:
+            warnings.append(ParseWarning("toc_missing_in_body", f"目录条目在正文中未找到：{title}", line))
+            continue
+        matched.add(id(doc))
+        doc.toc_page = entry.page
+        if entry.section:
+            doc.section = entry.section
+        if soft_key(title) != soft_key(doc.title):
+            doc.warnings.append(ParseWarning(
+                "toc_title_differs", f"目录标题与正文标题不同：目录为「{title}」", line))
+    for doc in documents:
+        if raw_toc and id(doc) not in matched:
+            warnings.append(ParseWarning("body_missing_in_toc", f"正文公文不在目录中：{doc.title}", doc.start_line))
+    return toc
+
+
+def _assign_sections(documents: list[Document], toc: list[TocEntry]) -> None:
+    """Documents without a 目录 entry get the section that documents of the same 文号 kind have."""
+    by_prefix: dict[str, Counter[str]] = {}
+    for doc in documents:
+        if doc.section and doc.doc_number:
+            by_prefix.setdefault(doc.doc_number.split("〔")[0], Counter())[doc.section] += 1
+    for doc in documents:
+        if doc.section is None and doc.doc_number:
+            counts = by_prefix.get(doc.doc_number.split("〔")[0])
+            if counts:
+                doc.section = counts.most_common(1)[0][0]

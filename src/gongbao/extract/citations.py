@@ -1,0 +1,71 @@
+"""References from a document to others: 文号 (cites), 令/公告 numbers and standards (cites_other),
+and the 《title》 printed with a cited 文号."""
+
+from __future__ import annotations
+
+import re
+
+from gongbao.extract.doc_number import find_doc_numbers
+from gongbao.models import Citation, Document
+from gongbao.segment.lines import Lines
+
+_ORDER_RE = re.compile(
+    r"(?P<org>(?:\d{4}年\d{1,2}月\d{1,2}日)?[\u4e00-\u9fff、]{2,24}?(?:令|公告))"
+    r"(?P<year>\d{4}年)?第0*(?P<n>\d{1,5})号"
+)
+_STANDARD_RE = re.compile(
+    r"(?<![A-Za-z])(?P<std>(?:GB|DB|JGJ|JTG|JT|HJ|CJJ|CJ|DL|NB|SL|TB|YY|WS|GA|QB|JB|CECS|DBJ)(?:/T|/Z)?"
+    r"\d+(?:[./]\d+)*(?:[-—–]\d{4})?)(?![A-Za-z])"
+)
+_ORDER_NOISE = re.compile(r"^.*?(?:根据|依据|按照|依照|参照|执行|落实|贯彻|实施|发布|颁布|公布|通过|的|和|及|与|或|以|《|》|（|\()")
+_TITLE_BEFORE = re.compile(r"《(?P<t>[^《》]{2,80})》\s*[（(]?\s*$")
+_SPACE = re.compile(r"[ \t\u3000]+")
+
+
+def find_orders(text: str) -> list[str]:
+    """令-style and 公告 numbers, normalized without spaces (e.g. 交通运输部令2016年第64号)."""
+    compact = _SPACE.sub("", text)
+    out = []
+    for m in _ORDER_RE.finditer(compact):
+        org = m.group("org")
+        if not re.search(r"\d{4}年\d{1,2}月\d{1,2}日", org):
+            org = _ORDER_NOISE.sub("", org) if _ORDER_NOISE.match(org) else org
+        if len(org) < 2 or org in ("令", "公告"):
+            continue
+        out.append(f"{org}{m.group('year') or ''}第{m.group('n')}号")
+    return out
+
+
+def find_standards(text: str) -> list[str]:
+    """Standard numbers such as GB50016-2014, JT/T905-2014, DB14/1928-2019."""
+    return [m.group("std").replace("—", "-").replace("–", "-") for m in _STANDARD_RE.finditer(_SPACE.sub("", text))]
+
+
+def fill(doc: Document, lines: Lines) -> None:
+    """Set ``doc.cites``, ``doc.cites_other`` and ``doc.citations`` from the document's lines."""
+    cites: set[str] = set()
+    others: list[str] = []
+    citations: list[Citation] = []
+    for n in range(doc.start_line, doc.end_line + 1):
+        raw = lines.raw[n - 1]
+        if not raw.strip():
+            continue
+        if n != doc.doc_number_line:
+            for span in find_doc_numbers(raw):
+                if span.normalized == doc.doc_number:
+                    continue
+                tm = _TITLE_BEFORE.search(raw[: span.start])
+                title = tm.group("t") if tm else None
+                cites.add(span.normalized)
+                citations.append(Citation(span.normalized, title, span.raw, n, "doc_number"))
+        for ref in find_orders(raw):
+            if ref not in others:
+                others.append(ref)
+                citations.append(Citation(None, None, ref, n, "order"))
+        for std in find_standards(raw):
+            if std not in others:
+                others.append(std)
+                citations.append(Citation(None, None, std, n, "standard"))
+    doc.cites = sorted(cites)
+    doc.cites_other = others
+    doc.citations = citations

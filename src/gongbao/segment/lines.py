@@ -1,0 +1,77 @@
+"""An analysis view of the source lines: markup stripped and whitespace squeezed out.
+
+Segmentation looks at lines through this view (``compact``), while extraction of values goes
+back to the source lines so that every value keeps its provenance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_LEAD_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|[-*+]\s+)+")
+_INLINE_MARKUP = re.compile(r"\*\*|__|</?(?:p|b|i|u|em|strong|sub|sup|span|br|div)\b[^>]*>|<input[^>]*/?>", re.I)
+_WS = re.compile(r"\s+")
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}\d])|(?<=[{_CJK}\d])[ \t\u3000]+(?=[{_CJK}])")
+
+
+def strip_markup(line: str) -> str:
+    """Remove markdown/HTML residue (heading #, bullets, quotes, **bold**, tags)."""
+    return _INLINE_MARKUP.sub("", _LEAD_MARKUP.sub("", line))
+
+
+def compact(line: str) -> str:
+    """The line without markup and without any whitespace (for matching, not for display)."""
+    return _WS.sub("", strip_markup(line))
+
+
+def tidy(text: str) -> str:
+    """Markup removed, whitespace inside Chinese removed, other runs of whitespace squeezed."""
+    text = strip_markup(text).replace("\t", " ")
+    text = _SPACE_IN_CJK.sub("", text)
+    return _WS.sub(" ", text).strip()
+
+
+def soft_key(text: str | None) -> str:
+    """Width-, space- and punctuation-insensitive key for comparing titles."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in s if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S")))
+
+
+@dataclass(slots=True)
+class Lines:
+    """The source lines of an issue (0-based list, 1-based accessors) with their compact view."""
+
+    raw: Sequence[str]
+    compacted: list[str]
+
+    @classmethod
+    def from_text(cls, text: str) -> Lines:
+        raw = text.split("\n")
+        return cls(raw=raw, compacted=[compact(line) for line in raw])
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def c(self, lineno: int) -> str:
+        """Compact view of 1-based line ``lineno`` ('' outside the text)."""
+        return self.compacted[lineno - 1] if 1 <= lineno <= len(self.raw) else ""
+
+    def next_nonblank(self, lineno: int, limit: int | None = None) -> int | None:
+        """First non-blank line after ``lineno`` (exclusive), up to ``limit`` (inclusive)."""
+        stop = len(self.raw) if limit is None else min(limit, len(self.raw))
+        for n in range(lineno + 1, stop + 1):
+            if self.compacted[n - 1]:
+                return n
+        return None
+
+    def prev_nonblank(self, lineno: int, floor: int = 1) -> int | None:
+        for n in range(lineno - 1, max(floor, 1) - 1, -1):
+            if self.compacted[n - 1]:
+                return n
+        return None
