@@ -20,7 +20,7 @@ _CLOSE = re.escape(CLOSE_BRACKETS)
 _PREFIX = r"[\u4e00-\u9fff]{1,12}"
 DOC_NUMBER_RE = re.compile(
     rf"(?P<prefix>{_PREFIX})\s*[{_OPEN}]\s*(?P<year>(?:19|20)\s*\d\s*\d|[１２][０-９]{{3}})\s*[{_CLOSE}]"
-    rf"\s*(?P<serial>[0-9０-９](?:\s?[0-9０-９]){{0,4}})\s*号"
+    rf"\s*(?P<di>第)?\s*(?P<serial>[0-9０-９](?:\s?[0-9０-９]){{0,4}})\s*号"
 )
 # Words that may precede a 文号 in running text but are not part of its prefix.
 _LEADING_NOISE = re.compile(
@@ -62,7 +62,7 @@ def normalize_doc_number(raw: str) -> str:
     prefix = _clean_prefix(m.group("prefix")) or re.sub(r"\s+", "", m.group("prefix"))
     year = re.sub(r"\s+", "", _fold(m.group("year")))
     serial = str(int(re.sub(r"\s+", "", _fold(m.group("serial")))))
-    return f"{prefix}〔{year}〕{serial}号"
+    return f"{prefix}〔{year}〕{m.group('di') or ''}{serial}号"
 
 
 def _clean_prefix(prefix: str) -> str:
@@ -87,7 +87,7 @@ def find_doc_numbers(text: str) -> list[DocNumberSpan]:
         serial = int(re.sub(r"\s+", "", _fold(m.group("serial"))))
         out.append(
             DocNumberSpan(
-                normalized=f"{prefix}〔{year}〕{serial}号",
+                normalized=f"{prefix}〔{year}〕{m.group('di') or ''}{serial}号",
                 raw=text[start:m.end()],
                 start=start,
                 end=m.end(),
@@ -109,7 +109,7 @@ def brackets_balanced(raw: str) -> bool:
 
 
 FULL_LINE_DOC_NUMBER_RE = re.compile(
-    rf"^\s*(?P<prefix>{_PREFIX})\s*[{_OPEN}]\s*(?:19|20)\s*\d\s*\d\s*[{_CLOSE}]\s*[0-9０-９](?:\s?[0-9０-９]){{0,4}}\s*号\s*$"
+    rf"^\s*(?P<prefix>{_PREFIX})\s*[{_OPEN}]\s*(?:19|20)\s*\d\s*\d\s*[{_CLOSE}]\s*第?\s*[0-9０-９](?:\s?[0-9０-９]){{0,4}}\s*号\s*$"
 )
 
 
