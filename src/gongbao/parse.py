@@ -7,11 +7,19 @@ outline, tables) -> cross-checks between 目录 and body that become warnings.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from gongbao.extract import citations, enclosures, metadata, personnel, validity
 from gongbao.models import Document, Gazette, Issue, ParseWarning, TocEntry
-from gongbao.segment.documents import DocSpan, find_anchors, find_title_line, set_ends
+from gongbao.segment.documents import (
+    SECTION_LINE,
+    DocSpan,
+    extend_titles_from_toc,
+    find_anchors,
+    find_title_line,
+    set_ends,
+)
 from gongbao.segment.lines import Lines, soft_key
 from gongbao.segment.masthead import parse_masthead
 from gongbao.segment.toc import RawTocEntry, best_title, find_toc_heading, parse_toc
@@ -38,12 +46,16 @@ def parse_issue(text: str) -> Issue:
     raw_toc = parse_toc(lines, toc_head + 1, first_doc - 1) if toc_head else []
     gazette = parse_masthead(lines, (toc_head or first_doc) - 1)
 
+    extend_titles_from_toc(lines, spans, {e.doc_number: e.default_title() for e in raw_toc if e.doc_number})
     spans = _add_documents_without_number(lines, spans, raw_toc, first_doc)
     set_ends(lines, spans)
+    body_sections = _body_section_headers(lines, spans)
 
     documents = [_build_document(lines, span, gazette) for span in spans]
     toc = _align_toc(raw_toc, documents, warnings)
-    _assign_sections(documents, toc)
+    for doc, section in zip(documents, body_sections, strict=True):
+        doc.section = doc.section or section
+    _assign_sections(documents)
 
     if not documents:
         warnings.append(ParseWarning("no_documents", "未识别出任何公文（没有找到文号行或目录条目）"))
@@ -57,10 +69,10 @@ def _add_documents_without_number(
     lines: Lines, spans: list[DocSpan], raw_toc: list[RawTocEntry], body_start: int
 ) -> list[DocSpan]:
     """Documents listed in the 目录 without a 文号 are located by their title in the body."""
-    known = {s.doc_number for s in spans if s.doc_number}
+    known = {_number_key(s.doc_number) for s in spans if s.doc_number}
     added = list(spans)
     for entry in raw_toc:
-        if entry.doc_number and entry.doc_number in known:
+        if entry.doc_number and _number_key(entry.doc_number) in known:
             continue
         found = find_title_line(lines, entry.default_title(), body_start, len(lines))
         if found and all(not (s.start_line <= found[0] <= (s.doc_number_line or s.title_end)) for s in added):
@@ -69,9 +81,17 @@ def _add_documents_without_number(
     return added
 
 
+def _number_key(number: str) -> str:
+    """A 令 is printed as 忻州市人民政府令第3号 in the body and 市政府令第3号 in the 目录: key on 令第N号."""
+    return "令" + number.split("令")[-1] if "令第" in number else number
+
+
 def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
-    title = metadata.title_of(lines, span.start_line, span.title_end)
-    head_end = span.doc_number_line or span.title_end
+    head_end = span.head_end
+    is_order = bool(span.doc_number and "令第" in span.doc_number)
+    title = metadata.title_of(lines, span.title_first, span.title_end)
+    if is_order:
+        title = _order_title(lines, span) or title
     doc = Document(
         title=title,
         start_line=span.start_line,
@@ -86,6 +106,9 @@ def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
     sig = metadata.find_signature(lines, head_end + 1, span.end_line)
     if sig:
         doc.issuer, doc.signed_date, doc.signature_line = sig.issuer, sig.date, sig.line
+        if is_order and span.doc_number:
+            doc.issuer = span.doc_number.split("令第")[0]
+            doc.doc_type = "令"
     else:
         doc.issuer = _issuer_from_title(title)
         doc.warnings.append(ParseWarning("no_signature", "未找到落款（发文机关署名和成文日期）", span.start_line))
@@ -97,6 +120,15 @@ def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
     personnel.fill(doc, lines)
     _structure(doc, lines)
     return doc
+
+
+def _order_title(lines: Lines, span: DocSpan) -> str | None:
+    """A 令 is known by the rule it promulgates: 《X》已经…通过，现予公布."""
+    n = lines.next_nonblank(span.head_end)
+    if n is None:
+        return None
+    m = re.search(r"《([^《》]{2,80})》", lines.c(n))
+    return m.group(1) if m and ("公布" in lines.c(n) or "发布" in lines.c(n)) else None
 
 
 def _structure(doc: Document, lines: Lines) -> None:
@@ -150,7 +182,23 @@ def _align_toc(raw_toc: list[RawTocEntry], documents: list[Document], warnings: 
     return toc
 
 
-def _assign_sections(documents: list[Document], toc: list[TocEntry]) -> None:
+def _body_section_headers(lines: Lines, spans: list[DocSpan]) -> list[str | None]:
+    """栏目 headers printed in the body (【市政府文件】) above a document's title. The header is
+    cut off the end of the previous document."""
+    current: str | None = None
+    out: list[str | None] = []
+    for i, span in enumerate(spans):
+        p = lines.prev_nonblank(span.start_line, max(1, span.start_line - 4))
+        m = SECTION_LINE.match(lines.c(p)) if p else None
+        if m and p is not None:
+            current = re.sub(r"\s+", "", m.group("name"))
+            if i > 0 and spans[i - 1].end_line >= p:
+                spans[i - 1].end_line = p - 1
+        out.append(current)
+    return out
+
+
+def _assign_sections(documents: list[Document]) -> None:
     """Documents without a 目录 entry get the section that documents of the same 文号 kind have."""
     by_prefix: dict[str, Counter[str]] = {}
     for doc in documents:

@@ -109,10 +109,12 @@ def brackets_balanced(raw: str) -> bool:
 
 
 FULL_LINE_DOC_NUMBER_RE = re.compile(
-    rf"^\s*(?P<prefix>{_PREFIX})\s*[{_OPEN}]\s*(?:19|20)\s*\d\s*\d\s*[{_CLOSE}]\s*第?\s*[0-9０-９](?:\s?[0-9０-９]){{0,4}}\s*号\s*$"
+    rf"^\s*[（(]?\s*(?P<prefix>{_PREFIX})\s*[{_OPEN}]\s*(?:19|20)\s*\d\s*\d\s*[{_CLOSE}]"
+    rf"\s*第?\s*[0-9０-９](?:\s?[0-9０-９]){{0,4}}\s*号\s*[)）]?\s*$"
 )
 
 
 def is_doc_number_line(line: str) -> bool:
-    """True when a line holds nothing but a 文号 (the line under a document's title)."""
+    """True when a line holds nothing but a 文号 (the line under a document's title), possibly in
+    parentheses: ``朔政发〔2020〕26号`` or ``（晋政发〔2020〕1号）``."""
     return bool(FULL_LINE_DOC_NUMBER_RE.match(line))

@@ -21,8 +21,10 @@ _TRAILING_PAREN = re.compile(r"[（(][^（()）]{1,8}[)）]$")
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 _ORG_SUFFIX = (r"(?:人民政府|人民政府办公室|人民政府办公厅|政府|办公室|办公厅|委员会|委|局|厅|部|院|办|会|署|中心|"
-               r"公司|集团|银行|小组|指挥部|支队|分局|总队|大队|法院|检察院)")
+               r"公司|集团|银行|分行|支行|小组|指挥部|支队|分局|总队|大队|法院|检察院|军分区|武装部|警备区|工会|联合会|"
+               r"协会|商会|学会|大学|学院|医院|研究院|研究所|所|站|社|团|队|处|科)")
 ORG_RE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,40}}{_ORG_SUFFIX}$")
+_SIGNER_RE = re.compile(r"^(?:代理?)?(?:副)?(?:市长|省长|县长|区长|州长|旗长|主席|主任|局长|厅长|部长|总理)[\u4e00-\u9fff·]{2,4}$")
 _PUBLIC_NOTICE_RE = re.compile(r"[（(]\s*(此\s*件[^（()）]{1,12}?)\s*[)）]")
 _COLON = re.compile(r"[:：]")
 _RECIPIENT_WORDS = re.compile(r"各|人民政府|政府|委|办|局|单位|部门|管委会|公司|银行|学校|院|厅|中心|处|社|会|市|县|区")
@@ -102,6 +104,9 @@ def find_signature(lines: Lines, start: int, end: int) -> Signature | None:
                 return Signature(parts[0] if len(parts) == 1 else parts, date, n, [n])
             continue
         # Date alone: the issuer is on the line(s) just above.
+        above = lines.prev_nonblank(n, max(start, n - 3))
+        if above is not None and _SIGNER_RE.match(lines.c(above)):
+            return Signature(None, date, n, [above])  # 令: signed by the head of government
         issuers: list[str] = []
         issuer_lines: list[int] = []
         p = lines.prev_nonblank(n, max(start, n - 6))

@@ -16,8 +16,8 @@ from gongbao.segment.lines import Lines
 _PERSONNEL_TITLE = re.compile(r"任免|任职|免职|任命|免去|聘任|解聘|职务")
 _HEADER = re.compile(r"(提名任命|提名免去|任命|免去|聘任|解聘|提名)[:：]\s*$")
 _NAME = r"[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}"
-_APPOINT = re.compile(rf"(?:^|[，,。；;：:]|任命|聘任|提名)\s*(?P<p>{_NAME})\s*为(?P<pos>[^；;。，,]{{2,60}}?)(?:[；;。，,]|$)")
-_REMOVE = re.compile(rf"(?:^|[，,。；;：:]|免去|解聘)\s*(?P<p>{_NAME})\s*的(?P<pos>[^；;。]{{2,60}}?)职务")
+_APPOINT = re.compile(rf"(?:任命|聘任|提名|^|[，,。；;：:])\s*(?P<p>{_NAME})\s*为(?P<pos>[^；;。，,]{{2,60}}?)(?:[；;。，,]|$)")
+_REMOVE = re.compile(rf"(?:免去|解聘|^|[，,。；;：:])\s*(?P<p>{_NAME})\s*的(?P<pos>[^；;。]{{2,60}}?)职务")
 _SPACE = re.compile(r"\s+")
 
 

@@ -22,7 +22,7 @@ _TITLE_KIND_END = re.compile(
     r"规划|计划|要点|安排|制度|条例|意见\(试行\)|意见（试行）|办法\(试行\)|办法（试行）)[）)]?$"
 )
 _ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|委|局|厅|部|院|办|会|署|中心|公司|集团|银行|小组|指挥部)$")
-_SECTION_LINE = re.compile(r"^[【\[［〖].{2,20}[】\]］〗]$")
+SECTION_LINE = re.compile(r"^[【\[［〖](?P<name>[^】\]］〗]{2,20})[】\]］〗]$")
 _PUBLIC_NOTICE = re.compile(r"^[（(]此件.{1,10}[)）]$")
 _DATE_ONLY = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 _BACK_MATTER = re.compile(
@@ -40,6 +40,16 @@ class DocSpan:
     end_line: int
     doc_number: str | None = None
     doc_number_raw: str | None = None
+    title_start: int | None = None  # first title line when it is not start_line (文号 printed above)
+
+    @property
+    def title_first(self) -> int:
+        return self.title_start or self.start_line
+
+    @property
+    def head_end(self) -> int:
+        """Last line of the head (title and 文号): the 主送 line follows it."""
+        return max(self.title_end, self.doc_number_line or 0)
 
 
 def _is_title_like(c: str) -> bool:
@@ -55,7 +65,7 @@ def _is_title_like(c: str) -> bool:
 
 def _is_toc_followup(c: str) -> bool:
     """A 文号 line in the 目录 is followed by another entry's title or a 栏目 header."""
-    if _SECTION_LINE.match(c):
+    if SECTION_LINE.match(c):
         return True
     if find_doc_numbers(c) and not c.endswith(_SENTENCE_END):
         return True
@@ -85,7 +95,7 @@ def title_lines_before(lines: Lines, anchor: int, floor: int) -> tuple[int, int]
         if prev is None:
             break
         pc = lines.c(prev)
-        if not _is_title_like(pc) or _SECTION_LINE.match(pc) or find_doc_numbers(pc) or len(pc) > 60:
+        if not _is_title_like(pc) or SECTION_LINE.match(pc) or find_doc_numbers(pc) or len(pc) > 60:
             break
         if text.startswith("关于") and not _ORG_END.search(pc):
             break
@@ -93,33 +103,119 @@ def title_lines_before(lines: Lines, anchor: int, floor: int) -> tuple[int, int]
     return first, last
 
 
+_ORDER_LINE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?令)(?P<no>第\d{1,4}号)?$")
+_ORDER_NO = re.compile(r"^[（(]?第\d{1,4}号[)）]?$")
+
+
+def _plausible_title(text: str) -> bool:
+    return "关于" in text or bool(_TITLE_KIND_END.search(text))
+
+
+def _title_below(lines: Lines, anchor: int) -> tuple[int, int] | None:
+    """文号 printed above the title (the GB/T 9704 版头 order): the title lines that follow it."""
+    first = lines.next_nonblank(anchor)
+    if first is None or not _is_title_like(lines.c(first)):
+        return None
+    last, text = first, lines.c(first)
+    if not _title_complete(text) or not _plausible_title(text):
+        nxt = lines.next_nonblank(first)
+        if nxt is None or nxt - first > 2 or not _is_title_like(lines.c(nxt)):
+            return None
+        last, text = nxt, text + lines.c(nxt)
+    if not _plausible_title(text):
+        return None
+    after = lines.next_nonblank(last)
+    if after is not None and _is_toc_followup(lines.c(after)):
+        return None
+    return first, last
+
+
 def find_anchors(lines: Lines) -> list[DocSpan]:
-    """Every document that opens with ``title / 文号`` in the text, in order (ends not yet set)."""
+    """Every document that opens with ``title / 文号`` (or ``文号 / title``, or a 令 heading) in the
+    text, in order (ends not yet set)."""
     spans: list[DocSpan] = []
     floor = 1
     for n in range(1, len(lines) + 1):
         c = lines.c(n)
-        if not c or not is_doc_number_line(c):
+        if not c:
+            continue
+        if c.endswith("令") or "令第" in c:
+            span = _order_anchor(lines, n)
+            if span is not None:
+                spans.append(span)
+                floor = (span.doc_number_line or n) + 1
+            continue
+        if not is_doc_number_line(c):
             continue
         nxt = lines.next_nonblank(n)
         if nxt is not None and _is_toc_followup(lines.c(nxt)):
             continue
-        title = title_lines_before(lines, n, floor)
-        if title is None:
-            continue
         dn = find_doc_numbers(lines.raw[n - 1])
+        title = title_lines_before(lines, n, floor)
+        title_start = None
+        if title is not None and _plausible_title("".join(lines.c(k) for k in range(title[0], title[1] + 1))):
+            start, title_end = title
+        else:
+            below = _title_below(lines, n)
+            if below is None:
+                continue
+            start, title_end = n, below[1]
+            title_start = below[0]
         spans.append(
             DocSpan(
-                start_line=title[0],
-                title_end=title[1],
+                start_line=start,
+                title_end=title_end,
                 doc_number_line=n,
                 end_line=0,
                 doc_number=dn[0].normalized if dn else None,
                 doc_number_raw=dn[0].raw.strip() if dn else None,
+                title_start=title_start,
             )
         )
-        floor = n + 1
+        floor = max(n, title_end) + 1
     return spans
+
+
+def _order_anchor(lines: Lines, n: int) -> DocSpan | None:
+    """A 令 (government order): ``<organ>令`` and ``第N号`` (same line or the next one)."""
+    m = _ORDER_LINE.match(lines.c(n))
+    if not m or not re.search(r"(政府|院|部|委员会|厅|局)令$", m.group("org")):
+        return None
+    number_line = n
+    number = m.group("no")
+    if number is None:
+        nxt = lines.next_nonblank(n)
+        if nxt is None or nxt - n > 2 or not _ORDER_NO.match(lines.c(nxt)):
+            return None
+        number_line, number = nxt, lines.c(nxt).strip("（()）")
+    prev = lines.prev_nonblank(n)
+    if prev is not None and prev >= n - 2 and find_doc_numbers(lines.c(prev)):
+        return None
+    return DocSpan(start_line=n, title_end=number_line, doc_number_line=number_line, end_line=0,
+                   doc_number=f"{m.group('org')}{number}", doc_number_raw=f"{m.group('org')}{number}")
+
+
+def extend_titles_from_toc(lines: Lines, spans: list[DocSpan], toc_titles: dict[str, str]) -> None:
+    """Where the 目录 shows that a title starts earlier (a wrapped first line was missed), move the
+    document's start up to the line where the 目录 title begins."""
+    prev_end = 0
+    for span in spans:
+        want = soft_key(toc_titles.get(span.doc_number or "", ""))
+        have = soft_key("".join(lines.c(k) for k in range(span.start_line, span.title_end + 1)))
+        if want and have and want != have and want.endswith(have) and span.start_line < (span.doc_number_line or 0):
+            first, acc = span.start_line, have
+            for _ in range(3):
+                p = lines.prev_nonblank(first, prev_end + 1)
+                if p is None or not _is_title_like(lines.c(p)):
+                    break
+                acc = soft_key(lines.c(p)) + acc
+                if not want.endswith(acc):
+                    break
+                first = p
+                if acc == want:
+                    span.start_line = first
+                    break
+        prev_end = span.doc_number_line or span.title_end
 
 
 def find_title_line(lines: Lines, title: str, lo: int, hi: int) -> tuple[int, int] | None:

@@ -20,6 +20,8 @@ _TOC_HEAD_RE = re.compile(r"^目录$|^目次$")
 _PAGE_TAIL_RE = re.compile(r"(?:\.{2,}|…+|·{2,}|\t|\s{2,})\s*[（(]?\s*(?P<page>\d{1,4})\s*[)）]?\s*$")
 _PAGE_RE = re.compile(r"\d{1,4}")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# A 令 number in a TOC entry: 忻州市城市绿化管理办法（市政府令第3号）
+_ORDER_RE = re.compile(r"[（(]\s*(?P<no>[\u4e00-\u9fff]{0,20}令\s*第\s*\d{1,4}\s*号)\s*[)）]")
 
 
 @dataclass(slots=True)
@@ -111,6 +113,16 @@ def parse_toc(lines: Lines, start: int, end: int) -> list[RawTocEntry]:
             pm = _PAGE_RE.search(after)
             page = int(pm.group()) if pm else None
             entries.append(RawTocEntry(section, dn.normalized, dn.raw, page, [*used, n], cells))
+            cells, used = [], []
+            continue
+        om = _ORDER_RE.search(raw)
+        if om:
+            before = raw[: om.start()].rstrip()
+            if before.strip():
+                cells.extend(_title_cells(before, not cells))
+            pm = _PAGE_RE.search(raw[om.end():])
+            number = re.sub(r"\s+", "", om.group("no"))
+            entries.append(RawTocEntry(section, number, number, int(pm.group()) if pm else None, [*used, n], cells))
             cells, used = [], []
             continue
         pm = _PAGE_TAIL_RE.search(raw)
