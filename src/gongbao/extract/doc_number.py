@@ -46,6 +46,16 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def _squeeze(text: str) -> str:
+    """NFKC without whitespace, to a fixed point (NFKC can itself produce spaces, e.g. from ´)."""
+    for _ in range(4):
+        folded = re.sub(r"\s+", "", _fold(text))
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
 def normalize_doc_number(raw: str) -> str:
     """Fold a printed 文号 to its canonical form.
 
@@ -58,7 +68,7 @@ def normalize_doc_number(raw: str) -> str:
     """
     m = DOC_NUMBER_RE.search(raw)
     if not m:
-        return re.sub(r"\s+", "", _fold(raw))
+        return _squeeze(raw)
     prefix = _clean_prefix(m.group("prefix")) or re.sub(r"\s+", "", m.group("prefix"))
     year = re.sub(r"\s+", "", _fold(m.group("year")))
     serial = str(int(re.sub(r"\s+", "", _fold(m.group("serial")))))
