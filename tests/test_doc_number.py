@@ -95,3 +95,16 @@ def test_normalize_is_idempotent_and_total(text):
     once = normalize_doc_number(text)
     assert normalize_doc_number(once) == once
     find_doc_numbers(text)  # never raises
+
+
+@pytest.mark.parametrize(
+    ("text", "balanced"),
+    [("(国发〔2018〕 19号〕和", False),  # shuozhou-2020-03 L65
+     ("（晋政办发〔2020〕24号）", True), ("(交运发(2017)109号)", True),
+     ("（朔政发〔2017〕45号，朔政发〔2018〕3号）", True), ("根据国发〔2018〕19号精神", True)],
+)
+def test_enclosing_brackets(text, balanced):
+    from gongbao.extract.doc_number import enclosing_brackets_balanced
+
+    span = find_doc_numbers(text)[0]
+    assert enclosing_brackets_balanced(text, span) is balanced

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from gongbao.extract import citations, enclosures, metadata, personnel, validity
+from gongbao.extract.doc_number import brackets_balanced
 from gongbao.models import Document, Gazette, Issue, ParseWarning, TocEntry
 from gongbao.segment.documents import (
     SECTION_LINE,
@@ -57,6 +58,7 @@ def parse_issue(text: str) -> Issue:
         doc.section = doc.section or section
     _assign_sections(documents)
 
+    _cross_checks(gazette, toc, documents, warnings)
     if not documents:
         warnings.append(ParseWarning("no_documents", "未识别出任何公文（没有找到文号行或目录条目）"))
     if gazette.name is None:
@@ -79,6 +81,26 @@ def _add_documents_without_number(
             added.append(DocSpan(start_line=found[0], title_end=found[1], doc_number_line=None, end_line=0))
     added.sort(key=lambda s: s.start_line)
     return added
+
+
+def _cross_checks(gazette: Gazette, toc: list[TocEntry], documents: list[Document],
+                  warnings: list[ParseWarning]) -> None:
+    """Checks a careful reader makes across the issue."""
+    pages = [(t.page, t.lines[0] if t.lines else None) for t in toc if t.page is not None]
+    for (a, _), (b, line) in zip(pages, pages[1:], strict=False):
+        if b < a:
+            warnings.append(ParseWarning("toc_page_order", f"目录页码倒序：{a} 之后是 {b}", line))
+    seen: dict[str, int] = {}
+    for doc in documents:
+        if doc.doc_number:
+            if doc.doc_number in seen:
+                doc.warnings.append(ParseWarning(
+                    "duplicate_doc_number", f"文号与第{seen[doc.doc_number]}行的公文重复", doc.doc_number_line))
+            seen.setdefault(doc.doc_number, doc.start_line)
+        if gazette.published and doc.signed_date and doc.signed_date > gazette.published:
+            doc.warnings.append(ParseWarning(
+                "signed_after_publication", f"成文日期 {doc.signed_date} 晚于出版日期 {gazette.published}",
+                doc.signature_line))
 
 
 def _number_key(number: str) -> str:
@@ -113,6 +135,11 @@ def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
         doc.issuer = _issuer_from_title(title)
         doc.warnings.append(ParseWarning("no_signature", "未找到落款（发文机关署名和成文日期）", span.start_line))
     doc.public_notice, _ = metadata.find_public_notice(lines, head_end + 1, span.end_line)
+    if span.doc_number_raw and not brackets_balanced(span.doc_number_raw):
+        doc.warnings.append(ParseWarning(
+            "unbalanced_brackets", f"文号括号不配对：{span.doc_number_raw}", span.doc_number_line))
+    if doc.recipients is None and not is_order:
+        doc.warnings.append(ParseWarning("no_recipients", "未找到主送机关", head_end + 1))
 
     enclosures.fill(doc, lines, head_end, recipients_line)
     citations.fill(doc, lines)

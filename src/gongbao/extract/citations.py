@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from gongbao.extract.doc_number import find_doc_numbers
-from gongbao.models import Citation, Document
+from gongbao.extract.doc_number import brackets_balanced, enclosing_brackets_balanced, find_doc_numbers
+from gongbao.models import Citation, Document, ParseWarning
 from gongbao.segment.lines import Lines
 
 _ORDER_RE = re.compile(
@@ -58,6 +58,9 @@ def fill(doc: Document, lines: Lines) -> None:
                 title = tm.group("t") if tm else None
                 cites.add(span.normalized)
                 citations.append(Citation(span.normalized, title, span.raw, n, "doc_number"))
+                if not (brackets_balanced(span.raw) and enclosing_brackets_balanced(raw, span)):
+                    doc.warnings.append(ParseWarning(
+                        "unbalanced_brackets", f"引用文号括号不配对：{raw[max(0, span.start - 1):span.end + 1]}", n))
         for ref in find_orders(raw):
             if ref not in others:
                 others.append(ref)

@@ -118,6 +118,18 @@ def brackets_balanced(raw: str) -> bool:
     return pairs.get(m.group(1)) == m.group(2)
 
 
+def enclosing_brackets_balanced(text: str, span: DocNumberSpan) -> bool:
+    """Whether the brackets printed around a 文号 in running text pair up: ``(国发〔2018〕19号〕``
+    (a 〕 closing a half-width parenthesis) does not."""
+    before = text[: span.start].rstrip()
+    after = text[span.end:].lstrip()
+    opener = before[-1:] if before[-1:] in "(（[【〔" else ""
+    closer = after[:1] if after[:1] in ")）]】〕" else ""
+    if not opener or not closer:
+        return True  # a list of numbers, or the end of a longer parenthesis: nothing to pair
+    return {"(": ")）", "（": ")）", "[": "]", "【": "】", "〔": "〕"}[opener].find(closer) >= 0
+
+
 FULL_LINE_DOC_NUMBER_RE = re.compile(
     rf"^\s*[（(]?\s*(?P<prefix>{_PREFIX})\s*[{_OPEN}]\s*(?:19|20)\s*\d\s*\d\s*[{_CLOSE}]"
     rf"\s*第?\s*[0-9０-９](?:\s?[0-9０-９]){{0,4}}\s*号\s*[)）]?\s*$"
