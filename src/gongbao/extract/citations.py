@@ -20,12 +20,15 @@ _STANDARD_RE = re.compile(
 _ORDER_NOISE = re.compile(r"^.*?(?:根据|依据|按照|依照|参照|执行|落实|贯彻|实施|发布|颁布|公布|通过|的|和|及|与|或|以|《|》|（|\()")
 _TITLE_BEFORE = re.compile(r"《(?P<t>[^《》]{2,80})》\s*[（(]?\s*$")
 _SPACE = re.compile(r"[ \t\u3000]+")
+_UPPER = re.compile(r"[A-Z]{2}")
 
 
 def find_orders(text: str) -> list[str]:
     """令-style and 公告 numbers, normalized without spaces (e.g. 交通运输部令2016年第64号)."""
+    out: list[str] = []
+    if "号" not in text or ("令" not in text and "公告" not in text):
+        return out
     compact = _SPACE.sub("", text)
-    out = []
     for m in _ORDER_RE.finditer(compact):
         org = m.group("org")
         if not re.search(r"\d{4}年\d{1,2}月\d{1,2}日", org):
@@ -38,6 +41,8 @@ def find_orders(text: str) -> list[str]:
 
 def find_standards(text: str) -> list[str]:
     """Standard numbers such as GB50016-2014, JT/T905-2014, DB14/1928-2019."""
+    if not _UPPER.search(text):
+        return []
     return [m.group("std").replace("—", "-").replace("–", "-") for m in _STANDARD_RE.finditer(_SPACE.sub("", text))]
 
 

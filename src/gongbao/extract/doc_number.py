@@ -88,6 +88,8 @@ def _clean_prefix(prefix: str) -> str:
 def find_doc_numbers(text: str) -> list[DocNumberSpan]:
     """Every 文号 in ``text``, in order, with offsets of the printed form."""
     out: list[DocNumberSpan] = []
+    if "号" not in text:
+        return out
     for m in DOC_NUMBER_RE.finditer(text):
         prefix = _clean_prefix(m.group("prefix"))
         if not prefix:

@@ -1,0 +1,48 @@
+"""Parser throughput on one core: parse the bundled samples repeatedly and print MB/s.
+
+    python benchmarks/parse_bench.py [--rounds 7] [--repeat 3]
+
+Each round parses every sample ``--repeat`` times; the figure reported is the median over rounds
+of (bytes parsed / seconds), with min and max, so a stray slow round does not decide it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from pathlib import Path
+
+from gongbao import parse_issue
+
+SAMPLES = Path(__file__).resolve().parents[1] / "src" / "gongbao" / "data" / "samples"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    for t in texts:  # warm-up: imports, regex compilation
+        parse_issue(t)
+    rates, per_issue = [], []
+    for _ in range(args.rounds):
+        t0 = time.perf_counter()
+        for _ in range(args.repeat):
+            for t in texts:
+                parse_issue(t)
+        dt = time.perf_counter() - t0
+        rates.append(size * args.repeat / dt / 1e6)
+        per_issue.append(dt / (args.repeat * len(texts)) * 1000)
+    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, one process")
+    print(f"input: {len(texts)} issues, {size / 1e6:.2f} MB; {args.rounds} rounds x {args.repeat} passes")
+    print(f"parse throughput: median {statistics.median(rates):.2f} MB/s "
+          f"(min {min(rates):.2f}, max {max(rates):.2f})")
+    print(f"time per issue: median {statistics.median(per_issue):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
