@@ -12,6 +12,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+def _version(value: bool) -> None:
+    if value:
+        from gongbao import __version__
+
+        typer.echo(f"gongbao {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """gongbao (公报): parse, archive, search and serve Chinese government gazettes."""
+
+
 # Command modules register themselves on import (order = order in --help).
 from gongbao.cli import parse_cmd  # noqa: E402,F401
 from gongbao.cli import archive_cmd  # noqa: E402,F401
