@@ -7,8 +7,8 @@ import importlib.util
 import json
 
 import pytest
-from conftest import GOLD, SAMPLE_NAMES, SAMPLES
 
+from conftest import GOLD, SAMPLE_NAMES, SAMPLES
 from gongbao import parse_issue
 
 _spec = importlib.util.spec_from_file_location("gongbao_score", GOLD / "score.py")
