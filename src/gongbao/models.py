@@ -72,6 +72,22 @@ class PersonnelEntry:
 
 
 @dataclass(slots=True)
+class Task:
+    """A task/measure item with its responsible units and deadline (督办-style tracking)."""
+
+    text: str  # the item as cleaned text (may be shortened to its first sentence)
+    line: int  # source line of the item
+    end_line: int
+    label: str | None = None  # outline marker of the item, e.g. "（三）", "12."
+    lead_units: list[str] = field(default_factory=list)  # normalized names (牵头/责任)
+    support_units: list[str] = field(default_factory=list)  # normalized names (配合)
+    units_raw: str | None = None  # the responsibility clause as printed
+    deadline: str | None = None  # ISO date when it can be resolved
+    deadline_text: str | None = None  # the phrase as printed (2020年底前, 每年8月底前, 长期坚持)
+    deadline_kind: str | None = None  # "date" | "recurring" | "ongoing" | "relative" | None
+
+
+@dataclass(slots=True)
 class Citation:
     """A reference from a document to another: a normalized 文号 and/or a 《title》."""
 
@@ -136,6 +152,7 @@ class Document:
     doc_number_line: int | None = None
     signature_line: int | None = None
     citations: list[Citation] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
     body: list[Paragraph] = field(default_factory=list)
     outline: list[Heading] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
