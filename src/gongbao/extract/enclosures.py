@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gongbao.extract.metadata import DOC_TYPES, ORG_RE, TEXT_KINDS
+from gongbao.extract.metadata import ORG_RE, TEXT_KINDS
 from gongbao.models import Document
 from gongbao.segment.lines import Lines, soft_key, strip_markup, tidy
 
