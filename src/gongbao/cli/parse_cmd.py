@@ -36,29 +36,25 @@ def parse(
 
 
 def _print_summary(issue, file: Path) -> None:
+    """Issue line, then one line per document: 文号, date, title, line span; warnings under it."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
 
-    console = Console()
+    console = Console(soft_wrap=True, highlight=False)
     g = issue.gazette
     head = f"{g.name or '（未识别刊名）'}  {g.year or '?'}年第{g.issue or '?'}期"
     if g.total_issue:
         head += f"（总第{g.total_issue}期）"
     if g.published:
         head += f"  出版 {g.published}"
-    console.print(f"[bold]{head}[/bold]  [dim]{file}[/dim]")
+    console.print(f"[bold]{escape(head)}[/bold]  [dim]{escape(str(file))}[/dim]")
     console.print(f"目录 {len(issue.toc)} 条，正文 {len(issue.documents)} 篇")
-    table = Table(show_lines=False)
-    for col in ("文号", "成文日期", "标题", "行", "提示"):
-        table.add_column(col)
     for d in issue.documents:
-        table.add_row(
-            d.doc_number or "—",
-            d.signed_date or "—",
-            d.title,
-            f"{d.start_line}-{d.end_line}",
-            "; ".join(w.message for w in d.warnings) or "",
-        )
-    console.print(table)
+        number = d.doc_number or "（无文号）"
+        console.print(f"{escape(number)}  {d.signed_date or '—'}  {escape(d.title)}  [dim]行 {d.start_line}-{d.end_line}[/dim]")
+        for w in d.warnings:
+            where = f"第{w.line}行 " if w.line else ""
+            console.print(f"    [yellow]提示[/yellow] {where}{escape(w.message)}")
     for w in issue.warnings:
-        console.print(f"[yellow]提示[/yellow] 第{w.line}行: {w.message}" if w.line else f"[yellow]提示[/yellow] {w.message}")
+        where = f"第{w.line}行 " if w.line else ""
+        console.print(f"[yellow]提示[/yellow] {where}{escape(w.message)}")
