@@ -73,3 +73,35 @@ def test_section_header_is_not_part_of_previous_document(issue):
     lines = VARIANT.read_text(encoding="utf-8").split("\n")
     for doc in issue.documents:
         assert not any(line.startswith("【") for line in lines[doc.start_line - 1: doc.end_line])
+
+
+DEPARTMENT = Path(__file__).parent / "data" / "variants" / "department-docs.txt"
+
+
+@pytest.fixture(scope="module")
+def department_issue():
+    return parse_issue(DEPARTMENT.read_text(encoding="utf-8"))
+
+
+def test_chinese_numeral_masthead_and_editor(department_issue):
+    g = department_issue.gazette
+    assert (g.city, g.year, g.issue, g.total_issue, g.published, g.editor_org) == (
+        "大同市", 2023, 5, 81, "2023-10-15", "大同市人民政府办公室")
+
+
+def test_marked_sections_and_leaders_in_toc(department_issue):
+    assert [(t.section, t.page) for t in department_issue.toc] == [
+        ("市政府部门规范性文件", 1), ("市政府部门规范性文件", 9), ("公告公示", 15)]
+
+
+def test_registration_number_is_not_part_of_the_title(department_issue):
+    first, second, notice = department_issue.documents
+    assert first.title == "大同市财政局关于印发大同市市级财政专项资金管理办法的通知"
+    assert (first.registration_number, second.registration_number) == ("DTGS—2023—003", "DTBG—2023—011")
+    assert first.public_notice == "公开方式：主动公开"
+    assert second.public_notice == "此件依申请公开"
+    assert first.effective_date == "2023-10-01" and first.validity_years == 5
+    assert first.repeals == ["同财发〔2018〕3号"]
+    assert first.enclosures == ["大同市市级财政专项资金管理办法"]
+    assert notice.doc_type == "公告" and notice.recipients is None
+    assert not notice.warnings and not department_issue.warnings

@@ -129,6 +129,7 @@ class Document:
     end_line: int
     doc_number: str | None = None
     doc_number_raw: str | None = None
+    registration_number: str | None = None  # 统一编号 of a normative document, e.g. DTGS—2023—003
     issuer: str | list[str] | None = None
     doc_type: str | None = None
     section: str | None = None

@@ -120,6 +120,7 @@ def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
         end_line=span.end_line,
         doc_number=span.doc_number,
         doc_number_raw=span.doc_number_raw,
+        registration_number=span.registration_number,
         doc_type=metadata.doc_type_of(title),
         title_line_end=span.title_end,
         doc_number_line=span.doc_number_line,
@@ -138,7 +139,7 @@ def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
     if span.doc_number_raw and not brackets_balanced(span.doc_number_raw):
         doc.warnings.append(ParseWarning(
             "unbalanced_brackets", f"文号括号不配对：{span.doc_number_raw}", span.doc_number_line))
-    if doc.recipients is None and not is_order:
+    if doc.recipients is None and doc.doc_type not in ("令", "公告", "通告", "公报", "决议", "命令"):
         doc.warnings.append(ParseWarning("no_recipients", "未找到主送机关", head_end + 1))
 
     enclosures.fill(doc, lines, head_end, recipients_line)

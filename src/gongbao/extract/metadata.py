@@ -25,7 +25,8 @@ _ORG_SUFFIX = (r"(?:人民政府|人民政府办公室|人民政府办公厅|政
                r"协会|商会|学会|大学|学院|医院|研究院|研究所|所|站|社|团|队|处|科)")
 ORG_RE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,40}}{_ORG_SUFFIX}$")
 _SIGNER_RE = re.compile(r"^(?:代理?)?(?:副)?(?:市长|省长|县长|区长|州长|旗长|主席|主任|局长|厅长|部长|总理)[\u4e00-\u9fff·]{2,4}$")
-_PUBLIC_NOTICE_RE = re.compile(r"[（(]\s*(此\s*件[^（()）]{1,12}?)\s*[)）]")
+_PUBLIC_NOTICE_RE = re.compile(
+    r"[（(]\s*((?:此\s*件|公\s*开\s*方\s*式|公\s*开\s*属\s*性|信息公开选项)[^（()）]{1,14}?)\s*[)）]")
 _COLON = re.compile(r"[:：]")
 _RECIPIENT_WORDS = re.compile(r"各|人民政府|政府|委|办|局|单位|部门|管委会|公司|银行|学校|院|厅|中心|处|社|会|市|县|区")
 
@@ -151,7 +152,7 @@ def find_public_notice(lines: Lines, start: int, end: int) -> tuple[str | None, 
     """The 附注 such as （此件公开发布）, wherever it sits in the document."""
     for n in range(start, min(end, len(lines)) + 1):
         c = lines.c(n)
-        if "此件" not in c:
+        if "此件" not in c and "公开" not in c:
             continue
         m = _PUBLIC_NOTICE_RE.search(c)
         if m:

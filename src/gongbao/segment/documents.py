@@ -41,6 +41,7 @@ class DocSpan:
     doc_number: str | None = None
     doc_number_raw: str | None = None
     title_start: int | None = None  # first title line when it is not start_line (文号 printed above)
+    registration_number: str | None = None
 
     @property
     def title_first(self) -> int:
@@ -82,8 +83,22 @@ def _title_complete(text: str) -> bool:
     return bool(_ORG_WORD.search(text[:25])) and not text.startswith(("的", "和", "及", "与"))
 
 
+REGISTRATION_RE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,12}(?:登记号|统一编号|备案号|编号)[:：]?)?"
+    r"(?P<no>[A-Z]{2,8}(?:[-—–－―][A-Za-z0-9]{1,12}){2,3})$"
+)
+
+
+def registration_above(lines: Lines, anchor: int, floor: int) -> int | None:
+    """Line of a normative document's 统一编号 (e.g. DTGS—2023—003) printed just above its 文号."""
+    p = lines.prev_nonblank(anchor, floor)
+    return p if p is not None and REGISTRATION_RE.match(lines.c(p)) else None
+
+
 def title_lines_before(lines: Lines, anchor: int, floor: int) -> tuple[int, int] | None:
-    """The (first, last) title lines that stand above the 文号 line ``anchor``."""
+    """The (first, last) title lines that stand above the 文号 line ``anchor`` (skipping a
+    registration-number line between them)."""
+    anchor = registration_above(lines, anchor, floor) or anchor
     last = lines.prev_nonblank(anchor, floor)
     if last is None or not _is_title_like(lines.c(last)):
         return None
@@ -170,10 +185,16 @@ def find_anchors(lines: Lines) -> list[DocSpan]:
                 doc_number=dn[0].normalized if dn else None,
                 doc_number_raw=dn[0].raw.strip() if dn else None,
                 title_start=title_start,
+                registration_number=_registration(lines, n, floor),
             )
         )
         floor = max(n, title_end) + 1
     return spans
+
+
+def _registration(lines: Lines, anchor: int, floor: int) -> str | None:
+    p = registration_above(lines, anchor, floor)
+    return REGISTRATION_RE.match(lines.c(p)).group("no") if p is not None else None
 
 
 def _order_anchor(lines: Lines, n: int) -> DocSpan | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from gongbao.extract.dates import parse_date
+from gongbao.extract.dates import cn_small_number, parse_date
 from gongbao.models import Gazette
 from gongbao.segment.lines import Lines
 
@@ -18,7 +18,12 @@ _ISSUE_RE = re.compile(r"(?P<y>(?:19|20)\d{2})年?第(?P<n>\d{1,3})期")
 _TOTAL_RE = re.compile(r"总第0*(?P<t>\d{1,5})期")
 _PUBLISHED_RE = re.compile(r"((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)出版")
 _FREQ_RE = re.compile(r"(半月刊|双月刊|月刊|季刊|旬刊|周刊|半年刊|年刊)")
-_EDITOR_ORG_RE = re.compile(r"^(?:主管主办单位|主办单位|主管单位|编辑单位|编辑出版|编印)?[:：]?(?P<org>[\u4e00-\u9fff]{4,30}?)(?:主管主办|主办|编印|编辑出版)$")
+_EDITOR_ORG_RE = re.compile(
+    r"(?:主管主办单位|主办单位|主管单位|编辑单位|编印单位)?[:：]?"
+    r"(?P<org>[\u4e00-\u9fff]{2,30}?(?:人民政府办公室|人民政府办公厅|办公室|办公厅|人民政府|委员会|中心|编辑部))"
+    r"(?:主管主办|主管|主办|编印|编辑出版|编辑)"
+)
+_CN_NUMERAL_BEFORE = re.compile(r"[〇○零一二三四五六七八九十百]+(?=年|期)")
 _CHIEF_RE = re.compile(r"^总编辑[:：]?\s*(?P<p>\S.*)$")
 _EDITORS_RE = re.compile(r"^(?:本期编辑|责任编辑|编辑)[:：]?\s*(?P<p>\S.*)$")
 # Administrative suffixes removed from a gazette name to get its place.
@@ -33,8 +38,9 @@ def parse_masthead(lines: Lines, end: int) -> Gazette:
         c = lines.c(n)
         if not c:
             continue
-        if c.startswith("目录") or c == "目录":
+        if c in ("目录", "本期目录", "目次"):
             break
+        c = _CN_NUMERAL_BEFORE.sub(lambda m: str(cn_small_number(m.group()) or m.group()), c)
         if g.name is None:
             m = _NAME_RE.match(c)
             if m:
@@ -62,7 +68,7 @@ def parse_masthead(lines: Lines, end: int) -> Gazette:
         if m:
             g.issue_editors = [p for p in re.split(r"[\s,，、]+", m.group("p")) if p]
             continue
-        m = _EDITOR_ORG_RE.match(c)
+        m = _EDITOR_ORG_RE.search(c)
         if m and g.editor_org is None and not _NAME_RE.match(c):
             g.editor_org = m.group("org")
     if g.published and g.year is None:

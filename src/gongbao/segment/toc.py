@@ -16,7 +16,9 @@ from gongbao.extract.doc_number import find_doc_numbers
 from gongbao.segment.lines import Lines, soft_key, strip_markup, tidy
 
 _SECTION_RE = re.compile(r"^[【\[［〖]\s*(?P<name>[^】\]］〗]{2,20}?)\s*[】\]］〗]$")
-_TOC_HEAD_RE = re.compile(r"^目录$|^目次$")
+_TOC_HEAD_RE = re.compile(r"^(?:本期)?(?:目录|目次)$")
+# A 栏目 printed without brackets: ★市政府文件 / ● 人事任免
+_MARKED_SECTION_RE = re.compile(r"^[★☆●○■□◆◇▲△※]+(?P<name>[\u4e00-\u9fff（）()]{2,20})$")
 _PAGE_TAIL_RE = re.compile(r"(?:\.{2,}|…+|·{2,}|\t|\s{2,})\s*[（(]?\s*(?P<page>\d{1,4})\s*[)）]?\s*$")
 _PAGE_RE = re.compile(r"\d{1,4}")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -96,7 +98,7 @@ def parse_toc(lines: Lines, start: int, end: int) -> list[RawTocEntry]:
         c = lines.c(n)
         if not c:
             continue
-        m = _SECTION_RE.match(c)
+        m = _SECTION_RE.match(c) or _MARKED_SECTION_RE.match(c)
         if m:
             section = re.sub(r"\s+", "", m.group("name"))
             cells, used = [], []
