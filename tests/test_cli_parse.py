@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import SAMPLES
 
 REQUIRED_DOC_KEYS = {"title", "doc_number", "issuer", "doc_type", "section", "recipients", "signed_date",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import SAMPLE_NAMES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SAMPLE_NAMES
 from gongbao import parse_issue
 
 # Text built from the characters that drive the parser's decisions.
