@@ -1,0 +1,312 @@
+"""What both backends share: turning a parsed Issue into rows (pure, runs in ingest workers),
+filter validation, cursors and snippets."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gongbao.models import Document, Issue
+from gongbao.store.base import QueryError, SearchFilters
+from gongbao.store.query import Query
+from gongbao.store.tokenize import bigram_tokens, fold, fold_with_offsets
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(text: str) -> str:
+    """The identity of a source text: sha256 of its UTF-8 form, newlines normalized."""
+    norm = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+# -- preparing rows -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PreparedDoc:
+    seq: int
+    title: str
+    doc_number: str | None
+    issuers: list[str]
+    issuer_json: str
+    doc_type: str | None
+    section: str | None
+    signed_date: str | None
+    data_json: str  # the Document dict without its body
+    body_json: str  # list of paragraphs
+    refs: list[str]  # own 文号 + cited 文号, normalized
+    ftitle: str  # folded
+    fbody: str  # folded
+    frefs: list[str]  # folded refs
+    citations: list[tuple[Any, ...]]  # (seq, doc_number, title, raw, line, kind)
+    personnel: list[tuple[Any, ...]]  # (seq, person, action, position, line)
+
+    def title_tokens(self) -> list[str]:
+        return bigram_tokens(self.ftitle)
+
+    def body_tokens(self) -> list[str]:
+        return bigram_tokens(self.fbody)
+
+    def refs_tokens(self) -> list[str]:
+        return [t for r in self.frefs for t in bigram_tokens(r)]
+
+
+@dataclass(slots=True)
+class PreparedIssue:
+    content_hash: str
+    source_name: str
+    source_text: str | None
+    ident: str | None  # "city|year|issue" when all three are known
+    name: str | None
+    city: str | None
+    year: int | None
+    issue: int | None
+    total_issue: int | None
+    published: str | None
+    gazette_json: str
+    toc_json: str
+    warnings_json: str
+    line_count: int
+    parser_version: str
+    warning_count: int
+    docs: list[PreparedDoc] = field(default_factory=list)
+
+
+def issuers_of(issuer: str | list[str] | None) -> list[str]:
+    if issuer is None:
+        return []
+    if isinstance(issuer, str):
+        return [issuer] if issuer.strip() else []
+    return [i for i in issuer if i and i.strip()]
+
+
+def doc_text(paragraphs: list[dict[str, Any]]) -> str:
+    return "\n".join(p["text"] for p in paragraphs)
+
+
+def _fallback_body(doc: Document, source_lines: list[str] | None) -> list[dict[str, Any]]:
+    """When the parser gives no body, index the document's own source lines."""
+    if not source_lines:
+        return []
+    out = []
+    for n in range(max(doc.start_line, 1), min(doc.end_line, len(source_lines)) + 1):
+        text = source_lines[n - 1].strip()
+        if text:
+            out.append({"text": text, "start_line": n, "end_line": n})
+    return out
+
+
+def prepare_document(seq: int, doc: Document, source_lines: list[str] | None = None) -> PreparedDoc:
+    from dataclasses import asdict
+
+    data = asdict(doc)
+    body = data.pop("body") or _fallback_body(doc, source_lines)
+    refs: list[str] = []
+    if doc.doc_number:
+        refs.append(doc.doc_number)
+    cites = list(doc.cites)
+    for c in doc.citations:
+        if c.doc_number and c.doc_number not in cites:
+            cites.append(c.doc_number)
+    for r in cites:
+        if r not in refs:
+            refs.append(r)
+    citations: list[tuple[Any, ...]] = []
+    seen_numbers: set[str] = set()
+    for i, c in enumerate(doc.citations):
+        citations.append((i, c.doc_number, c.title, c.raw, c.line, c.kind))
+        if c.doc_number:
+            seen_numbers.add(c.doc_number)
+    for r in doc.cites:
+        if r not in seen_numbers:
+            citations.append((len(citations), r, None, r, None, "doc_number"))
+            seen_numbers.add(r)
+    personnel = [(i, p.person, p.action, p.position, p.line) for i, p in enumerate(doc.personnel)]
+    issuers = issuers_of(doc.issuer)
+    return PreparedDoc(
+        seq=seq,
+        title=doc.title,
+        doc_number=doc.doc_number,
+        issuers=issuers,
+        issuer_json=dumps(doc.issuer),
+        doc_type=doc.doc_type,
+        section=doc.section,
+        signed_date=doc.signed_date,
+        data_json=dumps(data),
+        body_json=dumps(body),
+        refs=refs,
+        ftitle=fold(doc.title),
+        fbody=fold(doc_text(body)),
+        frefs=[fold(r) for r in refs],
+        citations=citations,
+        personnel=personnel,
+    )
+
+
+def prepare_issue(
+    issue: Issue, *, content_hash: str, source_name: str, source_text: str | None = None
+) -> PreparedIssue:
+    """Everything a backend writes for one issue, computed without touching the database."""
+    from dataclasses import asdict
+
+    g = issue.gazette
+    ident = f"{g.city}|{g.year}|{g.issue}" if g.city and g.year and g.issue is not None else None
+    lines = source_text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if source_text else None
+    docs = [prepare_document(i, d, lines) for i, d in enumerate(issue.documents)]
+    warnings = [asdict(w) for w in issue.warnings]
+    return PreparedIssue(
+        content_hash=content_hash,
+        source_name=source_name,
+        source_text=source_text,
+        ident=ident,
+        name=g.name,
+        city=g.city,
+        year=g.year,
+        issue=g.issue,
+        total_issue=g.total_issue,
+        published=g.published,
+        gazette_json=dumps(asdict(g)),
+        toc_json=dumps([asdict(t) for t in issue.toc]),
+        warnings_json=dumps(warnings),
+        line_count=issue.line_count,
+        parser_version=issue.parser_version,
+        warning_count=len(warnings) + sum(len(d.warnings) for d in issue.documents),
+        docs=docs,
+    )
+
+
+# -- filters --------------------------------------------------------------------------------------
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def _norm_date(value: str, *, end: bool, name: str) -> str:
+    m = _DATE_RE.match(value.strip())
+    if not m:
+        raise QueryError(f"{name}: 日期格式应为 YYYY、YYYY-MM 或 YYYY-MM-DD (got {value!r})")
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    if mo is not None and not 1 <= int(mo) <= 12 or d is not None and not 1 <= int(d) <= 31:
+        raise QueryError(f"{name}: 无效日期 {value!r}")
+    if mo is None:
+        return f"{y}-12-31" if end else f"{y}-01-01"
+    if d is None:
+        return f"{y}-{int(mo):02d}-31" if end else f"{y}-{int(mo):02d}-01"
+    return f"{y}-{int(mo):02d}-{int(d):02d}"
+
+
+def clean_filters(f: SearchFilters | None) -> SearchFilters:
+    """Validated, normalized copy of the filters (raises QueryError with the field's name)."""
+    from gongbao.extract.doc_number import normalize_doc_number
+
+    if f is None:
+        return SearchFilters()
+    out = SearchFilters()
+    for name in ("city", "section", "doc_type", "issuer"):
+        v = getattr(f, name)
+        if v is not None:
+            if not isinstance(v, str):
+                raise QueryError(f"{name}: 应为文本")
+            v = v.strip()
+            if len(v) > 200:
+                raise QueryError(f"{name}: 过长")
+            setattr(out, name, v or None)
+    for name in ("year", "issue_id"):
+        v = getattr(f, name)
+        if v is not None:
+            try:
+                iv = int(v)
+            except (TypeError, ValueError):
+                raise QueryError(f"{name}: 应为整数 (got {v!r})") from None
+            if not -(2**62) < iv < 2**62:
+                raise QueryError(f"{name}: 超出范围")
+            setattr(out, name, iv)
+    if f.date_from:
+        out.date_from = _norm_date(str(f.date_from), end=False, name="from")
+    if f.date_to:
+        out.date_to = _norm_date(str(f.date_to), end=True, name="to")
+    if f.doc_number:
+        dn = str(f.doc_number).strip()
+        if len(dn) > 100:
+            raise QueryError("doc_number: 过长")
+        out.doc_number = normalize_doc_number(dn) if dn else None
+    return out
+
+
+# -- cursors --------------------------------------------------------------------------------------
+
+
+def cursor_key(q: Query, f: SearchFilters) -> str:
+    return hashlib.sha1((q.key() + "\x00" + dumps(f.to_dict())).encode()).hexdigest()[:12]
+
+
+def encode_cursor(key: str, mode: str, last: list[Any]) -> str:
+    raw = dumps({"k": key, "m": mode, "l": last}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+_BAD_CURSOR = "无效的翻页游标：请重新搜索 (invalid cursor; it belongs to another search or is damaged)"
+
+
+def decode_cursor(cursor: str, key: str, modes: dict[str, tuple[type, ...]]) -> tuple[str, list[Any]]:
+    """(mode, last sort key) from a cursor made by this search; QueryError otherwise."""
+    if not isinstance(cursor, str) or len(cursor) > 500:
+        raise QueryError(_BAD_CURSOR)
+    try:
+        pad = "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(cursor + pad).decode())
+        mode, last = data["m"], data["l"]
+        ok = data["k"] == key and mode in modes and isinstance(last, list) and len(last) == len(modes[mode])
+        if ok:
+            ok = all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(last, modes[mode], strict=True))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise QueryError(_BAD_CURSOR) from None
+    if not ok:
+        raise QueryError(_BAD_CURSOR)
+    return mode, last
+
+
+# -- snippets -------------------------------------------------------------------------------------
+
+
+def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` (original characters) whose folded form is one of the folded needles."""
+    if not needles or not text:
+        return []
+    folded, offsets = fold_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    taken = [False] * len(folded)
+    for needle in needles:  # longest first
+        start = folded.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            if not any(taken[start:end]):
+                for k in range(start, end):
+                    taken[k] = True
+                spans.append((offsets[start], offsets[end - 1] + 1))
+            start = folded.find(needle, end)
+    return sorted(spans)
+
+
+def make_snippet(text: str, needles: list[str], width: int = 120) -> tuple[str, list[tuple[int, int]]]:
+    """A window of ``text`` around the first match, and the match spans inside it."""
+    text = text.replace("\n", " ")
+    spans = find_spans(text, needles)
+    if not spans:
+        snippet = text[:width]
+        return (snippet + ("…" if len(text) > width else "")), []
+    first = spans[0][0]
+    start = max(0, first - width // 3)
+    end = min(len(text), start + width)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    snippet = prefix + text[start:end] + suffix
+    shift = len(prefix) - start
+    inside = [(s + shift, min(e, end) + shift) for s, e in spans if s >= start and s < end]
+    return snippet, inside

@@ -1,0 +1,810 @@
+"""SQLite backend (the default): one file, WAL mode, FTS5 over Python-built bigram tokens.
+
+Layout: ``issues`` (masthead, 目录, source text), ``documents`` (filterable columns + the parser's
+document as JSON + body JSON), ``doc_issuers``, ``citations``, ``personnel``, and ``docs_fts``, a
+contentless FTS5 table with columns title, body, refs whose rowid is the document id. Tokens are
+made in Python (:mod:`gongbao.store.tokenize`), so a query is a phrase of bigram tokens, a
+one-character query a prefix query served by the FTS5 prefix index: exact substring recall.
+
+Ranking: BM25 (title x10) while a query matches at most ``RANK_LIMIT`` documents; broader queries
+list the newest-stored documents first (count and facets stay exact), because computing BM25 for
+every one of 100k matches costs a quarter of a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gongbao.models import Issue
+from gongbao.store.base import (
+    DEFAULT_LIMIT,
+    FACETS,
+    MAX_LIMIT,
+    SCHEMA_VERSION,
+    CitationLink,
+    CitedBy,
+    DocRef,
+    DocumentRecord,
+    FacetValue,
+    Hit,
+    IssueRecord,
+    IssueSummary,
+    QueryError,
+    SearchFilters,
+    SearchResult,
+    Store,
+    StoreError,
+    StoreOutcome,
+    StoreStats,
+)
+from gongbao.store.common import (
+    PreparedIssue,
+    clean_filters,
+    cursor_key,
+    decode_cursor,
+    doc_text,
+    encode_cursor,
+    find_spans,
+    make_snippet,
+    prepare_issue,
+)
+from gongbao.store.query import Query, Term, parse_query
+from gongbao.store.tokenize import bigram_tokens, fold, query_tokens
+
+RANK_LIMIT = 5000
+FACET_VALUES = 100
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,
+    content_hash TEXT NOT NULL UNIQUE,
+    ident TEXT UNIQUE,
+    name TEXT, city TEXT, year INTEGER, issue INTEGER, total_issue INTEGER, published TEXT,
+    source_name TEXT NOT NULL, ingested_at TEXT NOT NULL,
+    gazette TEXT NOT NULL, toc TEXT NOT NULL, warnings TEXT NOT NULL,
+    line_count INTEGER NOT NULL, parser_version TEXT NOT NULL,
+    source_text TEXT
+);
+CREATE INDEX issues_city_year ON issues(city, year, issue);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    doc_number TEXT,
+    issuer TEXT,
+    doc_type TEXT, section TEXT, signed_date TEXT,
+    sort_date TEXT NOT NULL,
+    city TEXT, year INTEGER,
+    refs TEXT NOT NULL,
+    data TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (issue_id, seq)
+);
+CREATE INDEX documents_doc_number ON documents(doc_number);
+CREATE INDEX documents_sort ON documents(sort_date, id);
+CREATE INDEX documents_city ON documents(city, year);
+CREATE INDEX documents_year ON documents(year);
+CREATE INDEX documents_section ON documents(section);
+CREATE INDEX documents_doc_type ON documents(doc_type);
+CREATE TABLE doc_issuers (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    issuer TEXT NOT NULL,
+    PRIMARY KEY (doc_id, issuer)
+) WITHOUT ROWID;
+CREATE INDEX doc_issuers_issuer ON doc_issuers(issuer, doc_id);
+CREATE TABLE citations (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    doc_number TEXT, title TEXT, raw TEXT NOT NULL, line INTEGER, kind TEXT NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX citations_doc_number ON citations(doc_number);
+CREATE TABLE personnel (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    person TEXT NOT NULL, action TEXT NOT NULL, position TEXT, line INTEGER,
+    PRIMARY KEY (doc_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX personnel_person ON personnel(person);
+CREATE VIRTUAL TABLE docs_fts USING fts5(
+    title, body, refs, content='', tokenize='ascii', prefix='4'
+);
+INSERT INTO docs_fts(docs_fts, rank) VALUES ('hashsize', 67108864);
+"""
+
+# version -> script taking the schema from version-1 to version
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+
+_FACET_SQL = {
+    "city": "d.city",
+    "year": "d.year",
+    "section": "d.section",
+    "doc_type": "d.doc_type",
+}
+
+_CURSOR_MODES: dict[str, tuple[type, ...]] = {
+    "rank": (float, int),
+    "id": (int,),
+    "date": (str, int),
+}
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _phrase(folded: str) -> str:
+    toks, prefix = query_tokens(folded)
+    return f"{toks[0]}*" if prefix else '"' + " ".join(toks) + '"'
+
+
+def fts_term(t: Term) -> str:
+    text = "{title body} : (" + " OR ".join(_phrase(v) for v in t.variants()) + ")"
+    if t.doc_number:
+        return f"({text} OR {{refs}} : {_phrase(fold(t.doc_number))})"
+    return f"({text})"
+
+
+def fts_positive(q: Query) -> str | None:
+    if not q.groups:
+        return None
+    return " AND ".join("(" + " OR ".join(fts_term(t) for t in g) + ")" for g in q.groups)
+
+
+def fts_excluded(q: Query) -> str | None:
+    if not q.excluded:
+        return None
+    return " OR ".join(fts_term(t) for t in q.excluded)
+
+
+def filter_sql(f: SearchFilters) -> tuple[str, list[Any]]:
+    """WHERE fragment on alias ``d`` (always valid, "1" when empty) and its parameters."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for name in ("city", "year", "section", "doc_type", "doc_number", "issue_id"):
+        v = getattr(f, name)
+        if v is not None:
+            parts.append(f"d.{name} = ?")
+            params.append(v)
+    if f.date_from:
+        parts.append("d.signed_date >= ?")
+        params.append(f.date_from)
+    if f.date_to:
+        parts.append("d.signed_date <= ?")
+        params.append(f.date_to)
+    if f.issuer is not None:
+        parts.append("d.id IN (SELECT doc_id FROM doc_issuers WHERE issuer = ?)")
+        params.append(f.issuer)
+    return (" AND ".join(parts) or "1"), params
+
+
+class SQLiteStore(Store):
+    backend = "sqlite"
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = Path(path).expanduser()
+        self.location = str(self.path)
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"{self.path}: no archive here (run `gongbao ingest` first)")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create the archive's folder: {exc.strerror}") from None
+        elif self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not an archive file")
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._all_conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self._batch_depth = 0
+        self._closed = False
+        self._migrate()
+
+    # -- connections ---------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 60000")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StoreError(f"{self.path}: cannot switch the archive to WAL mode (got {mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("PRAGMA temp_store = MEMORY")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable gongbao archive ({exc})") from None
+        with self._conns_lock:
+            self._all_conns.append(conn)
+        return conn
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"{self.path}: the archive is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def close(self) -> None:
+        self._closed = True
+        with self._conns_lock:
+            for conn in self._all_conns:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._all_conns.clear()
+        self._local = threading.local()
+
+    # -- schema --------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        conn = self._conn
+        with self._write_lock:
+            try:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: not a gongbao archive ({exc})") from None
+            if tables and "meta" not in tables:
+                raise StoreError(f"{self.path}: this SQLite file is not a gongbao archive")
+            version = self.schema_version() if tables else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: archive schema v{version} is newer than this gongbao (v{SCHEMA_VERSION}); upgrade gongbao"
+                )
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for stmt in _split_sql(MIGRATIONS[v]):
+                        conn.execute(stmt)
+                    conn.execute(
+                        "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        (str(v),),
+                    )
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+
+    def schema_version(self) -> int:
+        try:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a gongbao archive ({exc})") from None
+        return int(row[0]) if row else 0
+
+    # -- writing -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many ``store_issue`` calls into one transaction (each issue is still all or
+        nothing: an issue that fails is rolled back to its savepoint). Much faster for bulk ingest."""
+        with self._write_lock:
+            if self._batch_depth:
+                self._batch_depth += 1
+                try:
+                    yield
+                finally:
+                    self._batch_depth -= 1
+                return
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            self._batch_depth = 1
+            try:
+                yield
+            except BaseException:
+                self._batch_depth = 0
+                conn.execute("ROLLBACK")
+                raise
+            self._batch_depth = 0
+            conn.execute("COMMIT")
+
+    def has_content(self, content_hash: str, parser_version: str | None = None) -> int | None:
+        row = self._conn.execute(
+            "SELECT id, parser_version FROM issues WHERE content_hash = ?", (content_hash,)
+        ).fetchone()
+        if row is None or (parser_version is not None and row[1] != parser_version):
+            return None
+        return int(row[0])
+
+    def store_issue(
+        self, issue: Issue, *, content_hash: str, source_name: str, source_text: str | None = None
+    ) -> StoreOutcome:
+        prepared = prepare_issue(issue, content_hash=content_hash, source_name=source_name, source_text=source_text)
+        return self.store_prepared(prepared)
+
+    def store_prepared(self, p: PreparedIssue) -> StoreOutcome:
+        with self._write_lock:
+            conn = self._conn
+            in_batch = self._batch_depth > 0
+            if in_batch:
+                conn.execute("SAVEPOINT issue")
+            else:
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                outcome = self._store(conn, p)
+            except BaseException:
+                if in_batch:
+                    conn.execute("ROLLBACK TO issue")
+                    conn.execute("RELEASE issue")
+                else:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("RELEASE issue" if in_batch else "COMMIT")
+            return outcome
+
+    def _store(self, conn: sqlite3.Connection, p: PreparedIssue) -> StoreOutcome:
+        row = conn.execute(
+            "SELECT id, parser_version FROM issues WHERE content_hash = ?", (p.content_hash,)
+        ).fetchone()
+        if row is not None and row[1] == p.parser_version:
+            n = conn.execute("SELECT count(*) FROM documents WHERE issue_id = ?", (row[0],)).fetchone()[0]
+            return StoreOutcome("unchanged", int(row[0]), int(n), p.warning_count)
+        old_id = int(row[0]) if row is not None else None
+        if old_id is None and p.ident is not None:
+            r = conn.execute("SELECT id FROM issues WHERE ident = ?", (p.ident,)).fetchone()
+            old_id = int(r[0]) if r else None
+        values = (
+            p.content_hash, p.ident, p.name, p.city, p.year, p.issue, p.total_issue, p.published,
+            p.source_name, _now(), p.gazette_json, p.toc_json, p.warnings_json, p.line_count,
+            p.parser_version, p.source_text,
+        )
+        reuse: dict[int, int] = {}
+        if old_id is not None:
+            reuse = self._remove_documents(conn, old_id)
+            conn.execute(
+                "UPDATE issues SET content_hash=?, ident=?, name=?, city=?, year=?, issue=?, total_issue=?,"
+                " published=?, source_name=?, ingested_at=?, gazette=?, toc=?, warnings=?, line_count=?,"
+                " parser_version=?, source_text=? WHERE id = ?",
+                (*values, old_id),
+            )
+            issue_id = old_id
+            status = "replaced"
+        else:
+            cur = conn.execute(
+                "INSERT INTO issues(content_hash, ident, name, city, year, issue, total_issue, published,"
+                " source_name, ingested_at, gazette, toc, warnings, line_count, parser_version, source_text)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                values,
+            )
+            issue_id = int(cur.lastrowid)
+            status = "added"
+        from gongbao.store.common import dumps
+
+        for d in p.docs:
+            cur = conn.execute(
+                "INSERT INTO documents(id, issue_id, seq, title, doc_number, issuer, doc_type, section,"
+                " signed_date, sort_date, city, year, refs, data, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    reuse.get(d.seq), issue_id, d.seq, d.title, d.doc_number, d.issuer_json, d.doc_type,
+                    d.section, d.signed_date, d.signed_date or "", p.city, p.year, dumps(d.refs),
+                    d.data_json, d.body_json,
+                ),
+            )
+            doc_id = int(cur.lastrowid)
+            if d.issuers:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO doc_issuers(doc_id, issuer) VALUES (?, ?)",
+                    [(doc_id, i) for i in d.issuers],
+                )
+            if d.citations:
+                conn.executemany(
+                    "INSERT INTO citations(doc_id, seq, doc_number, title, raw, line, kind) VALUES (?,?,?,?,?,?,?)",
+                    [(doc_id, *c) for c in d.citations],
+                )
+            if d.personnel:
+                conn.executemany(
+                    "INSERT INTO personnel(doc_id, seq, person, action, position, line) VALUES (?,?,?,?,?,?)",
+                    [(doc_id, *x) for x in d.personnel],
+                )
+            conn.execute(
+                "INSERT INTO docs_fts(rowid, title, body, refs) VALUES (?,?,?,?)",
+                (doc_id, " ".join(d.title_tokens()), " ".join(d.body_tokens()), " ".join(d.refs_tokens())),
+            )
+        return StoreOutcome(status, issue_id, len(p.docs), p.warning_count)
+
+    def _remove_documents(self, conn: sqlite3.Connection, issue_id: int) -> dict[int, int]:
+        """Delete an issue's documents (and their index entries); returns seq -> old id."""
+        reuse: dict[int, int] = {}
+        for doc_id, seq, title, body_json, refs_json in conn.execute(
+            "SELECT id, seq, title, body, refs FROM documents WHERE issue_id = ?", (issue_id,)
+        ).fetchall():
+            import json
+
+            reuse[int(seq)] = int(doc_id)
+            body = doc_text(json.loads(body_json))
+            refs = [fold(r) for r in json.loads(refs_json)]
+            conn.execute(
+                "INSERT INTO docs_fts(docs_fts, rowid, title, body, refs) VALUES ('delete', ?, ?, ?, ?)",
+                (
+                    doc_id,
+                    " ".join(bigram_tokens(fold(title))),
+                    " ".join(bigram_tokens(fold(body))),
+                    " ".join(t for r in refs for t in bigram_tokens(r)),
+                ),
+            )
+        conn.execute("DELETE FROM documents WHERE issue_id = ?", (issue_id,))
+        return reuse
+
+    def delete_issue(self, issue_id: int) -> bool:
+        with self._write_lock:
+            conn = self._conn
+            in_batch = self._batch_depth > 0
+            conn.execute("SAVEPOINT del" if in_batch else "BEGIN IMMEDIATE")
+            try:
+                exists = conn.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone()
+                if exists:
+                    self._remove_documents(conn, issue_id)
+                    conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,))
+            except BaseException:
+                conn.execute("ROLLBACK TO del" if in_batch else "ROLLBACK")
+                if in_batch:
+                    conn.execute("RELEASE del")
+                raise
+            conn.execute("RELEASE del" if in_batch else "COMMIT")
+            return bool(exists)
+
+    def optimize(self) -> None:
+        """Merge the full-text index into one segment (after a large ingest; optional)."""
+        with self._write_lock:
+            self._conn.execute("INSERT INTO docs_fts(docs_fts) VALUES ('optimize')")
+
+    # -- searching -----------------------------------------------------------------------------
+    def _match_source(self, q: Query, fsql: str, fparams: list[Any]) -> tuple[str, list[Any], str]:
+        """FROM/WHERE giving the matched documents as ``d`` (and ``docs_fts`` when ranked), params,
+        and the kind: "fts" (positive terms), "neg" (only exclusions), "all" (no terms)."""
+        pos = fts_positive(q)
+        neg = fts_excluded(q)
+        if pos:
+            expr = pos if not neg else f"({pos}) NOT ({neg})"
+            sql = "docs_fts JOIN documents d ON d.id = docs_fts.rowid WHERE docs_fts MATCH ? AND " + fsql
+            return sql, [expr, *fparams], "fts"
+        if neg:
+            sql = "documents d WHERE d.id NOT IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?) AND " + fsql
+            return sql, [neg, *fparams], "neg"
+        return "documents d WHERE " + fsql, list(fparams), "all"
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+        facets: bool = True,
+        snippets: bool = True,
+    ) -> SearchResult:
+        t0 = time.perf_counter()
+        q = parse_query(query)
+        f = clean_filters(filters)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit: 应在 1 到 {MAX_LIMIT} 之间 (got {limit!r})")
+        key = cursor_key(q, f)
+        last_mode, last = decode_cursor(cursor, key, _CURSOR_MODES) if cursor else (None, None)
+        fsql, fparams = filter_sql(f)
+        src, sparams, kind = self._match_source(q, fsql, fparams)
+        conn = self._conn
+        try:
+            if kind == "fts" and fsql == "1":
+                total = conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", sparams[:1]).fetchone()[0]
+            else:
+                total = conn.execute(f"SELECT count(*) FROM {src}", sparams).fetchone()[0]
+            if kind == "fts":
+                mode = last_mode or ("rank" if total <= RANK_LIMIT else "id")
+            else:
+                mode = last_mode or "date"
+            if kind != "fts" and mode != "date":
+                raise QueryError("无效的翻页游标：请重新搜索 (invalid cursor)")
+            rows, next_last = self._page(conn, src, sparams, mode, last, limit)
+            facet_out = self._facets(conn, src, sparams, total) if facets else {}
+        except sqlite3.OperationalError as exc:
+            # Only reachable through an engine limit (e.g. expression depth): report, don't crash.
+            raise QueryError(f"无法执行此查询 (query could not be run: {exc})") from None
+        hits = self._hits(conn, [r[0] for r in rows], {r[0]: r[1] for r in rows}, q, snippets)
+        next_cursor = encode_cursor(key, mode, next_last) if next_last is not None else None
+        return SearchResult(
+            query=query or "", total=int(total), hits=hits, facets=facet_out, next_cursor=next_cursor,
+            filters=f, took_ms=(time.perf_counter() - t0) * 1000,
+        )
+
+    def _page(
+        self, conn: sqlite3.Connection, src: str, params: list[Any], mode: str, last: list[Any] | None, limit: int
+    ) -> tuple[list[tuple[int, float]], list[Any] | None]:
+        if mode == "rank":
+            sql = (
+                f"SELECT id, score FROM (SELECT d.id AS id, bm25(docs_fts, 10.0, 1.0, 1.0) AS score FROM {src})"
+            )
+            p = list(params)
+            if last is not None:
+                sql += " WHERE score > ? OR (score = ? AND id > ?)"
+                p += [last[0], last[0], last[1]]
+            sql += " ORDER BY score, id LIMIT ?"
+            rows = [(int(a), float(b)) for a, b in conn.execute(sql, [*p, limit + 1])]
+            more = len(rows) > limit
+            rows = rows[:limit]
+            return [(i, -s) for i, s in rows], ([rows[-1][1], rows[-1][0]] if more else None)
+        if mode == "id":
+            sql = f"SELECT d.id FROM {src}"
+            p = list(params)
+            if last is not None:
+                sql += " AND d.id < ?"
+                p.append(last[0])
+            sql += " ORDER BY d.id DESC LIMIT ?"
+            ids = [int(r[0]) for r in conn.execute(sql, [*p, limit + 1])]
+            more = len(ids) > limit
+            ids = ids[:limit]
+            return [(i, 0.0) for i in ids], ([ids[-1]] if more else None)
+        sql = f"SELECT d.id, d.sort_date FROM {src}"
+        p = list(params)
+        if last is not None:
+            sql += " AND (d.sort_date < ? OR (d.sort_date = ? AND d.id < ?))"
+            p += [last[0], last[0], last[1]]
+        sql += " ORDER BY d.sort_date DESC, d.id DESC LIMIT ?"
+        rows2 = [(int(a), str(b)) for a, b in conn.execute(sql, [*p, limit + 1])]
+        more = len(rows2) > limit
+        rows2 = rows2[:limit]
+        return [(i, 0.0) for i, _ in rows2], ([rows2[-1][1], rows2[-1][0]] if more else None)
+
+    def _facets(
+        self, conn: sqlite3.Connection, src: str, params: list[Any], total: int
+    ) -> dict[str, list[FacetValue]]:
+        out: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
+        if total == 0:
+            return out
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _m (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM _m")
+        conn.execute(f"INSERT INTO _m SELECT d.id FROM {src}", params)
+        try:
+            for name, col in _FACET_SQL.items():
+                out[name] = [
+                    FacetValue(v, int(c))
+                    for v, c in conn.execute(
+                        f"SELECT {col}, count(*) AS n FROM _m JOIN documents d ON d.id = _m.id "
+                        f"WHERE {col} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+                        (FACET_VALUES,),
+                    )
+                ]
+            out["issuer"] = [
+                FacetValue(v, int(c))
+                for v, c in conn.execute(
+                    "SELECT i.issuer, count(*) AS n FROM _m JOIN doc_issuers i ON i.doc_id = _m.id "
+                    "GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+                    (FACET_VALUES,),
+                )
+            ]
+        finally:
+            conn.execute("DELETE FROM _m")
+        return out
+
+    def _hits(
+        self, conn: sqlite3.Connection, ids: list[int], scores: dict[int, float], q: Query, snippets: bool
+    ) -> list[Hit]:
+        if not ids:
+            return []
+        needles = q.highlight_strings()
+        marks = ",".join("?" * len(ids))
+        rows = {
+            r[0]: r
+            for r in conn.execute(
+                "SELECT d.id, d.title, d.doc_number, d.city, d.year, d.signed_date, d.section, d.doc_type,"
+                f" d.issuer, d.issue_id, i.issue, i.name, d.body FROM documents d JOIN issues i ON i.id = d.issue_id"
+                f" WHERE d.id IN ({marks})",
+                ids,
+            )
+        }
+        import json
+
+        hits = []
+        for doc_id in ids:
+            r = rows.get(doc_id)
+            if r is None:
+                continue
+            snippet, spans = ("", [])
+            if snippets:
+                snippet, spans = make_snippet(doc_text(json.loads(r[12])), needles)
+            hits.append(
+                Hit(
+                    id=r[0], title=r[1], doc_number=r[2], city=r[3], year=r[4], signed_date=r[5], section=r[6],
+                    doc_type=r[7], issuer=json.loads(r[8]) if r[8] else None, issue_id=r[9], issue=r[10],
+                    gazette=r[11], snippet=snippet, highlights=spans,
+                    title_highlights=find_spans(r[1], needles), score=scores.get(doc_id, 0.0),
+                )
+            )
+        return hits
+
+    def iter_matches(self, query: str, filters: SearchFilters | None = None) -> Iterator[DocRef]:
+        q = parse_query(query)
+        f = clean_filters(filters)
+        fsql, fparams = filter_sql(f)
+        src, params, _ = self._match_source(q, fsql, fparams)
+        conn = self._connect()  # own connection: a consistent snapshot while the caller streams
+        try:
+            conn.execute("BEGIN")
+            last = None
+            while True:
+                sql = f"SELECT d.id FROM {src}" + (" AND d.id > ?" if last is not None else "")
+                sql += " ORDER BY d.id LIMIT 500"
+                ids = [r[0] for r in conn.execute(sql, [*params] + ([last] if last is not None else []))]
+                if not ids:
+                    break
+                yield from self._refs(conn, ids)
+                last = ids[-1]
+            conn.execute("COMMIT")
+        finally:
+            with self._conns_lock:
+                if conn in self._all_conns:
+                    self._all_conns.remove(conn)
+            conn.close()
+
+    # -- reading -------------------------------------------------------------------------------
+    _REF_SQL = (
+        "SELECT d.id, d.title, d.doc_number, d.city, d.year, d.signed_date, d.issue_id, i.issue, d.section,"
+        " d.doc_type, d.issuer FROM documents d JOIN issues i ON i.id = d.issue_id"
+    )
+
+    @staticmethod
+    def _ref(r: tuple[Any, ...]) -> DocRef:
+        import json
+
+        return DocRef(
+            id=r[0], title=r[1], doc_number=r[2], city=r[3], year=r[4], signed_date=r[5], issue_id=r[6],
+            issue=r[7], section=r[8], doc_type=r[9], issuer=json.loads(r[10]) if r[10] else None,
+        )
+
+    def _refs(self, conn: sqlite3.Connection, ids: list[int]) -> list[DocRef]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        by_id = {r[0]: self._ref(r) for r in conn.execute(f"{self._REF_SQL} WHERE d.id IN ({marks})", ids)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def get_document(self, doc_id: int) -> DocumentRecord | None:
+        import json
+
+        if not isinstance(doc_id, int) or not -(2**63) <= doc_id < 2**63:
+            return None
+        conn = self._conn
+        r = conn.execute(
+            "SELECT d.id, d.issue_id, d.seq, d.data, d.body, i.gazette, i.source_name, d.doc_number, d.city"
+            " FROM documents d JOIN issues i ON i.id = d.issue_id WHERE d.id = ?",
+            (doc_id,),
+        ).fetchone()
+        if r is None:
+            return None
+        data = json.loads(r[3])
+        city = r[8]
+        citations = []
+        for dn, title, raw, line, kind in conn.execute(
+            "SELECT doc_number, title, raw, line, kind FROM citations WHERE doc_id = ? ORDER BY seq", (doc_id,)
+        ):
+            target = None
+            if dn:
+                target = conn.execute(
+                    "SELECT id, title FROM documents WHERE doc_number = ? AND id != ?"
+                    " ORDER BY (city IS ?) DESC, id LIMIT 1",
+                    (dn, doc_id, city),
+                ).fetchone()
+            citations.append(
+                CitationLink(dn, title, raw, line, kind, target[0] if target else None, target[1] if target else None)
+            )
+        cited_by: list[CitedBy] = []
+        if r[7]:
+            rows = conn.execute(
+                "SELECT c.doc_id, min(c.raw), min(c.line) FROM citations c WHERE c.doc_number = ? AND c.doc_id != ?"
+                " GROUP BY c.doc_id ORDER BY c.doc_id",
+                (r[7], doc_id),
+            ).fetchall()
+            refs = {x.id: x for x in self._refs(conn, [x[0] for x in rows])}
+            cited_by = [CitedBy(refs[i], raw, line) for i, raw, line in rows if i in refs]
+        data["body"] = json.loads(r[4])
+        return DocumentRecord(
+            id=r[0], issue_id=r[1], seq=r[2], title=data["title"], doc_number=data.get("doc_number"),
+            issuer=data.get("issuer"), doc_type=data.get("doc_type"), section=data.get("section"),
+            recipients=data.get("recipients"), signed_date=data.get("signed_date"),
+            public_notice=data.get("public_notice"), toc_page=data.get("toc_page"),
+            start_line=data["start_line"], end_line=data["end_line"], gazette=json.loads(r[5]),
+            body=data["body"], outline=data.get("outline", []), tables=data.get("tables", []),
+            personnel=data.get("personnel", []), warnings=data.get("warnings", []), citations=citations,
+            cited_by=cited_by, fields=data, source_name=r[6],
+        )
+
+    def find_by_doc_number(self, doc_number: str) -> list[DocRef]:
+        from gongbao.extract.doc_number import normalize_doc_number
+
+        dn = normalize_doc_number(str(doc_number))
+        return [
+            self._ref(r)
+            for r in self._conn.execute(
+                f"{self._REF_SQL} WHERE d.doc_number = ? ORDER BY i.year, i.issue, d.id", (dn,)
+            )
+        ]
+
+    _ISSUE_SQL = (
+        "SELECT i.id, i.name, i.city, i.year, i.issue, i.total_issue, i.published,"
+        " (SELECT count(*) FROM documents d WHERE d.issue_id = i.id), i.source_name, i.content_hash,"
+        " i.ingested_at FROM issues i"
+    )
+
+    def list_issues(self, city: str | None = None, year: int | None = None) -> list[IssueSummary]:
+        where, params = [], []
+        if city is not None:
+            where.append("i.city = ?")
+            params.append(city)
+        if year is not None:
+            where.append("i.year = ?")
+            params.append(int(year))
+        sql = self._ISSUE_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY i.city, i.year, i.issue, i.id"
+        return [IssueSummary(*r) for r in self._conn.execute(sql, params)]
+
+    def get_issue(self, issue_id: int) -> IssueRecord | None:
+        import json
+
+        if not isinstance(issue_id, int) or not -(2**63) <= issue_id < 2**63:
+            return None
+        conn = self._conn
+        r = conn.execute(self._ISSUE_SQL + " WHERE i.id = ?", (issue_id,)).fetchone()
+        if r is None:
+            return None
+        gazette, toc, warnings, line_count, pv = conn.execute(
+            "SELECT gazette, toc, warnings, line_count, parser_version FROM issues WHERE id = ?", (issue_id,)
+        ).fetchone()
+        docs = [
+            self._ref(x)
+            for x in conn.execute(f"{self._REF_SQL} WHERE d.issue_id = ? ORDER BY d.seq", (issue_id,))
+        ]
+        return IssueRecord(
+            summary=IssueSummary(*r), gazette=json.loads(gazette), toc=link_toc(json.loads(toc), docs),
+            documents=docs, warnings=json.loads(warnings), line_count=line_count, parser_version=pv,
+        )
+
+    def source_lines(self, issue_id: int, start: int, end: int) -> list[str]:
+        r = self._conn.execute("SELECT source_text FROM issues WHERE id = ?", (issue_id,)).fetchone()
+        if r is None or r[0] is None:
+            return []
+        lines = r[0].split("\n")
+        start = max(1, int(start))
+        return lines[start - 1:max(start - 1, int(end))]
+
+    def stats(self) -> StoreStats:
+        c = self._conn
+        issues = c.execute("SELECT count(*) FROM issues").fetchone()[0]
+        docs = c.execute("SELECT count(*) FROM documents").fetchone()[0]
+        cits = c.execute("SELECT count(*) FROM citations").fetchone()[0]
+        resolved = c.execute(
+            "SELECT count(*) FROM citations c WHERE c.doc_number IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM documents d WHERE d.doc_number = c.doc_number AND d.id != c.doc_id)"
+        ).fetchone()[0]
+        return StoreStats(issues, docs, cits, resolved, self.schema_version(), self.backend, self.location)
+
+    def is_empty(self) -> bool:
+        return self._conn.execute("SELECT 1 FROM issues LIMIT 1").fetchone() is None
+
+
+def link_toc(toc: list[dict[str, Any]], docs: list[DocRef]) -> list[dict[str, Any]]:
+    """Give each 目录 entry the id of its document (by 文号, else by folded title)."""
+    by_number = {d.doc_number: d.id for d in docs if d.doc_number}
+    by_title = {fold(d.title): d.id for d in docs}
+    for entry in toc:
+        doc_id = by_number.get(entry.get("doc_number") or "")
+        if doc_id is None:
+            t = fold(entry.get("title") or "")
+            doc_id = by_title.get(t)
+            if doc_id is None and t:
+                doc_id = next((i for k, i in by_title.items() if t in k or k in t), None)
+        entry["document_id"] = doc_id
+    return toc
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";\n") if s.strip()]
