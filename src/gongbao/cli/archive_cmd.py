@@ -1,1 +1,193 @@
-"""Placeholder: commands are registered here (see gongbao.cli)."""
+"""``gongbao ingest``, ``gongbao search``, ``gongbao show``: the archive from the command line.
+
+Exit codes: 0 ok; 1 some files failed (ingest) or nothing found (show); 2 bad input (query syntax,
+cursor, filter, unusable database).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from gongbao.cli import app
+
+DB_HELP = "SQLite file or postgresql:// URL (default: $GONGBAO_DB, else the user data dir's gongbao/gongbao.db)."
+
+
+def _fail(msg: str, code: int = 2) -> typer.Exit:
+    typer.echo(msg, err=True)
+    return typer.Exit(code)
+
+
+def _open(db: str | None, *, create: bool):
+    from gongbao.store import StoreError, open_store
+
+    try:
+        return open_store(db, create=create)
+    except StoreError as exc:
+        raise _fail(f"gongbao: {exc}") from None
+    except Exception as exc:  # driver errors (bad URL, server down) name the database
+        from gongbao.store import resolve_db
+
+        raise _fail(f"gongbao: cannot open {_safe(resolve_db(db))}: {exc}") from None
+
+
+def _safe(target: str) -> str:
+    """A database location without its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", target)
+
+
+def _dump(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Gazette text files and/or directories (searched for .txt/.md)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    workers: int | None = typer.Option(None, "--workers", "-j", min=0, help="Parser processes (default: cores)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Parse gazette files in parallel and store them in the archive (idempotent)."""
+    from gongbao.ingest import ingest_paths
+
+    store = _open(db, create=True)
+    try:
+        summary = ingest_paths(store, paths, workers=workers, progress=not quiet and not as_json)
+    except KeyboardInterrupt:
+        raise _fail("gongbao ingest: interrupted; issues stored so far are complete, re-run to finish", 130) from None
+    finally:
+        store.close()
+    if as_json:
+        _dump({**summary.to_dict(), "db": _safe(store.location)})
+    else:
+        for f in summary.failures:
+            typer.echo(f"failed: {f.error}", err=True)
+        typer.echo(
+            f"{summary.added} added, {summary.unchanged} unchanged, {summary.replaced} replaced, "
+            f"{summary.failed} failed; {summary.documents} documents, {summary.warnings} warnings "
+            f"in {summary.seconds:.1f} s -> {_safe(store.location)}"
+        )
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument("", help='Words (AND), "phrases", a OR b, -exclude, or a 文号.'),
+    city: str | None = typer.Option(None, "--city", help="城市, e.g. 朔州市"),
+    year: int | None = typer.Option(None, "--year", help="公报 year"),
+    date_from: str | None = typer.Option(None, "--from", help="成文日期 from (YYYY[-MM[-DD]])"),
+    date_to: str | None = typer.Option(None, "--to", help="成文日期 to (YYYY[-MM[-DD]])"),
+    section: str | None = typer.Option(None, "--section", help="栏目"),
+    doc_type: str | None = typer.Option(None, "--type", help="文种, e.g. 通知"),
+    issuer: str | None = typer.Option(None, "--issuer", help="发文机关"),
+    doc_number: str | None = typer.Option(None, "--doc-number", help="文号 (any bracket variant)"),
+    limit: int = typer.Option(20, "--limit", "-n", help="Hits per page (1-1000)."),
+    cursor: str | None = typer.Option(None, "--cursor", help="next_cursor of the previous page."),
+    as_json: bool = typer.Option(False, "--json", help="Print total, hits, facets and next_cursor as JSON."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Search the archive: exact Chinese substring search with facets and paging."""
+    from gongbao.store import QueryError, SearchFilters, StoreError
+
+    filters = SearchFilters(
+        city=city, year=year, date_from=date_from, date_to=date_to, section=section, doc_type=doc_type,
+        issuer=issuer, doc_number=doc_number,
+    )
+    store = _open(db, create=False)
+    try:
+        result = store.search(query, filters, limit=limit, cursor=cursor, facets=as_json)
+    except QueryError as exc:
+        raise _fail(f"gongbao search: {exc}") from None
+    except StoreError as exc:
+        raise _fail(f"gongbao search: {exc}") from None
+    finally:
+        store.close()
+    if as_json:
+        _dump(result.to_dict())
+        return
+    _print_result(result)
+
+
+def _print_result(result) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{result.total}[/bold] 篇 ({result.took_ms:.0f} ms)")
+    for h in result.hits:
+        title = Text(h.title, style="bold")
+        for s, e in h.title_highlights:
+            title.stylize("reverse", s, e)
+        head = Text(f"[{h.id}] ")
+        head.append_text(title)
+        console.print(head)
+        meta = " · ".join(x for x in (h.doc_number, h.city, h.signed_date, h.section, h.doc_type) if x)
+        console.print(Text(f"    {meta}", style="dim"))
+        if h.snippet:
+            snip = Text("    " + h.snippet)
+            for s, e in h.highlights:
+                snip.stylize("bold yellow", s + 4, e + 4)
+            console.print(snip)
+    if result.next_cursor:
+        console.print(Text(f"next page: --cursor {result.next_cursor}", style="dim"))
+
+
+@app.command()
+def show(
+    ref: str = typer.Argument(..., help="Document id or 文号."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole stored document as JSON."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Show one stored document: metadata, citations both ways, body."""
+    store = _open(db, create=False)
+    try:
+        doc = store.resolve(ref)
+        others = store.find_by_doc_number(ref) if doc is not None and not ref.strip().isdigit() else []
+    finally:
+        store.close()
+    if doc is None:
+        raise _fail(f"gongbao show: no stored document {ref!r} (give a document id or a 文号)", 1)
+    if as_json:
+        _dump(doc.to_dict())
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    console.print(Text(doc.title, style="bold"))
+    issuer = "、".join(doc.issuer) if isinstance(doc.issuer, list) else doc.issuer
+    g = doc.gazette
+    rows = [
+        ("id", str(doc.id)), ("文号", doc.doc_number), ("发文机关", issuer), ("成文日期", doc.signed_date),
+        ("文种", doc.doc_type), ("栏目", doc.section), ("主送", doc.recipients), ("公开属性", doc.public_notice),
+        ("公报", f"{g.get('name') or ''} {g.get('year') or '?'}年第{g.get('issue') or '?'}期"
+                 + (f" 第{doc.toc_page}页" if doc.toc_page else "")),
+        ("行", f"{doc.source_name}:{doc.start_line}-{doc.end_line}"),
+    ]
+    for k, v in rows:
+        if v:
+            console.print(Text(f"{k}: ", style="dim") + Text(str(v)))
+    if len(others) > 1:
+        console.print(Text(f"同文号的其他文件: {', '.join(str(o.id) for o in others if o.id != doc.id)}", style="dim"))
+    if doc.citations:
+        console.print(Text("引用:", style="bold"))
+        for c in doc.citations:
+            target = f" -> [{c.target_id}] {c.target_title}" if c.target_id else " (未收录)"
+            console.print(Text(f"  {c.doc_number or c.title or c.raw}{target}"))
+    if doc.cited_by:
+        console.print(Text("被引用:", style="bold"))
+        for c in doc.cited_by:
+            console.print(Text(f"  [{c.ref.id}] {c.ref.title}"))
+    console.print()
+    for p in doc.body:
+        console.print(Text(p["text"]))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -353,6 +354,15 @@ class Store(ABC):
         issue) -> ``replaced`` atomically (document ids are kept by position); else ``added``.
         ``source_text`` (the decoded text) is kept for the "source lines" view.
         """
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group many ``store_issue`` calls into one transaction for speed. Each issue stays all or
+        nothing (a failing issue is rolled back alone); a crash loses at most the open batch."""
+        return nullcontext()
+
+    def known_hashes(self, parser_version: str | None = None) -> set[str]:
+        """Content hashes of stored issues (parsed by ``parser_version`` when given)."""
+        return set()
 
     @abstractmethod
     def has_content(self, content_hash: str) -> int | None:

@@ -317,6 +317,15 @@ class SQLiteStore(Store):
             return None
         return int(row[0])
 
+    def known_hashes(self, parser_version: str | None = None) -> set[str]:
+        """Content hashes of stored issues (parsed by ``parser_version`` when given)."""
+        if parser_version is None:
+            return {r[0] for r in self._conn.execute("SELECT content_hash FROM issues")}
+        return {
+            r[0]
+            for r in self._conn.execute("SELECT content_hash FROM issues WHERE parser_version = ?", (parser_version,))
+        }
+
     def store_issue(
         self, issue: Issue, *, content_hash: str, source_name: str, source_text: str | None = None
     ) -> StoreOutcome:

@@ -1,0 +1,306 @@
+"""Files -> parse (process pool) -> store (one writer).
+
+Workers read, decode, hash, parse and prepare every row of an issue (folding, index tokens, JSON);
+``parse_issue`` is pure, so this scales with cores. The main process is the only writer: it stores
+issues in batched transactions (each issue whole inside one transaction, never split, with a
+savepoint per issue), so a crash at any moment leaves no half-stored issue, and re-running the same
+ingest completes the batch. Files whose text is already stored (same content hash, same parser
+version) are skipped before parsing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gongbao.store.base import Store, StoreOutcome
+from gongbao.store.common import PreparedIssue, content_hash, prepare_issue
+
+SUFFIXES = (".txt", ".md")
+BATCH_SECONDS = 1.0
+BATCH_DOCS = 2000
+
+
+class IngestError(ValueError):
+    """A text that cannot be archived; the message names the file and says why."""
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    status: str  # added | unchanged | replaced | failed
+    documents: int = 0
+    warnings: int = 0
+    issue_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    added: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    failed: int = 0
+    documents: int = 0
+    warnings: int = 0
+    seconds: float = 0.0
+    failures: list[FileResult] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return self.added + self.unchanged + self.replaced + self.failed
+
+    def record(self, r: FileResult) -> None:
+        setattr(self, r.status, getattr(self, r.status) + 1)
+        if r.status == "failed":
+            self.failures.append(r)
+        else:
+            self.documents += r.documents
+            self.warnings += r.warnings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "unchanged": self.unchanged, "replaced": self.replaced, "failed": self.failed,
+            "documents": self.documents, "warnings": self.warnings, "seconds": round(self.seconds, 3),
+            "failures": [{"path": f.path, "error": f.error} for f in self.failures],
+        }
+
+
+def collect_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[FileResult]]:
+    """Files to ingest (directories are searched recursively for .txt/.md), and the given paths
+    that do not exist (as failures)."""
+    files: list[Path] = []
+    missing: list[FileResult] = []
+    seen: set[Path] = set()
+    for p in paths:
+        path = Path(p).expanduser()
+        if path.is_dir():
+            found = sorted(x for x in path.rglob("*") if x.is_file() and x.suffix.lower() in SUFFIXES)
+        elif path.is_file():
+            found = [path]
+        else:
+            missing.append(FileResult(str(path), "failed", error=f"{path}: no such file or directory"))
+            continue
+        for f in found:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(f)
+    return files, missing
+
+
+def read_text(path: Path) -> str:
+    from gongbao.source import SourceError, read_source
+
+    try:
+        return read_source(path)
+    except SourceError as exc:
+        raise IngestError(str(exc)) from None
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def prepare_text(text: str, source_name: str) -> PreparedIssue:
+    """Parse one issue's text and prepare its rows; IngestError when nothing can be archived."""
+    from gongbao.parse import parse_issue
+
+    try:
+        issue = parse_issue(text)
+    except Exception as exc:  # the parser must not crash, but one bad file must not stop a batch
+        raise IngestError(f"{source_name}: the parser failed ({type(exc).__name__}: {exc})") from None
+    if not issue.documents:
+        reasons = "; ".join(w.message for w in issue.warnings) or "no documents found"
+        raise IngestError(f"{source_name}: no documents recognized ({reasons})")
+    return prepare_issue(issue, content_hash=content_hash(text), source_name=source_name, source_text=text)
+
+
+def ingest_text(store: Store, text: str, source_name: str) -> StoreOutcome:
+    """Parse and store one text (e.g. an upload). Raises IngestError and stores nothing if it
+    cannot be archived."""
+    prepared = prepare_text(text, source_name)
+    return _store_prepared(store, prepared)
+
+
+def _store_prepared(store: Store, p: PreparedIssue) -> StoreOutcome:
+    fn = getattr(store, "store_prepared", None)
+    if fn is not None:
+        return fn(p)
+    raise TypeError(f"{type(store).__name__} cannot store prepared issues")
+
+
+# -- worker side --------------------------------------------------------------------------------
+
+_KNOWN: frozenset[str] = frozenset()
+
+
+def _init_worker(known: frozenset[str]) -> None:
+    global _KNOWN
+    _KNOWN = known
+
+
+def _work(path: str) -> tuple[str, Any]:
+    """("skip", hash) | ("ok", PreparedIssue) | ("fail", message). Never raises."""
+    try:
+        text = read_text(Path(path))
+        h = content_hash(text)
+        if h in _KNOWN:
+            return "skip", h
+        return "ok", prepare_text(text, path)
+    except IngestError as exc:
+        return "fail", str(exc)
+    except Exception as exc:  # noqa: BLE001 - report, keep the batch going
+        return "fail", f"{path}: {type(exc).__name__}: {exc}"
+
+
+def _known_hashes(store: Store) -> frozenset[str]:
+    from gongbao.parse import PARSER_VERSION
+
+    fn = getattr(store, "known_hashes", None)
+    return frozenset(fn(PARSER_VERSION)) if fn else frozenset()
+
+
+# -- driver -------------------------------------------------------------------------------------
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> IngestSummary:
+    """Ingest files and directories into ``store``; see the module docstring."""
+    t0 = time.perf_counter()
+    files, missing = collect_paths(paths)
+    summary = IngestSummary()
+    for m in missing:
+        summary.record(m)
+        if on_result:
+            on_result(m)
+    if not files:
+        summary.seconds = time.perf_counter() - t0
+        return summary
+    known = _known_hashes(store)
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+
+    bar = _Progress(len(files)) if progress else None
+    try:
+        results = _results(files, known, n_workers)
+        _write(store, results, summary, bar, on_result)
+    finally:
+        if bar:
+            bar.stop()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _results(files: list[Path], known: frozenset[str], n_workers: int) -> Iterator[tuple[str, str, Any]]:
+    if n_workers <= 1 or len(files) == 1:
+        _init_worker(known)
+        for f in files:
+            yield (str(f), *_work(str(f)))
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context("forkserver") if os.name == "posix" else None
+    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker, initargs=(known,)) as pool:
+        pending: dict[Future[tuple[str, Any]], str] = {}
+        it = iter(files)
+        max_in_flight = n_workers * 4
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < max_in_flight:
+                try:
+                    f = next(it)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[pool.submit(_work, str(f))] = str(f)
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                path = pending.pop(fut)
+                try:
+                    kind, value = fut.result()
+                except Exception as exc:  # a worker died (e.g. out of memory)
+                    kind, value = "fail", f"{path}: worker failed ({type(exc).__name__}: {exc})"
+                yield path, kind, value
+
+
+def _write(
+    store: Store,
+    results: Iterator[tuple[str, str, Any]],
+    summary: IngestSummary,
+    bar: _Progress | None,
+    on_result: Callable[[FileResult], None] | None,
+) -> None:
+    batch = getattr(store, "batch", None)
+    ctx = batch() if batch else None
+    if ctx:
+        ctx.__enter__()
+    started = time.monotonic()
+    docs_in_batch = 0
+    try:
+        for path, kind, value in results:
+            if kind == "skip":
+                r = FileResult(path, "unchanged", issue_id=store.has_content(value))
+            elif kind == "fail":
+                r = FileResult(path, "failed", error=value)
+            else:
+                try:
+                    out = _store_prepared(store, value)
+                    r = FileResult(path, out.status, out.documents, out.warnings, out.issue_id)
+                    docs_in_batch += out.documents
+                except Exception as exc:  # noqa: BLE001 - the issue was rolled back; go on
+                    r = FileResult(path, "failed", error=f"{path}: could not be stored ({exc})")
+            summary.record(r)
+            if on_result:
+                on_result(r)
+            if bar:
+                bar.advance(r, summary)
+            if ctx and (docs_in_batch >= BATCH_DOCS or time.monotonic() - started >= BATCH_SECONDS):
+                ctx.__exit__(None, None, None)
+                ctx = batch()
+                ctx.__enter__()
+                started = time.monotonic()
+                docs_in_batch = 0
+    except BaseException as exc:
+        if ctx:
+            ctx.__exit__(type(exc), exc, exc.__traceback__)
+            ctx = None
+        raise
+    finally:
+        if ctx:
+            ctx.__exit__(None, None, None)
+
+
+class _Progress:
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[docs]} docs"),
+            TextColumn("[red]{task.fields[failed]} failed"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.task = self.progress.add_task("ingest", total=total, docs=0, failed=0)
+        self.progress.start()
+
+    def advance(self, r: FileResult, s: IngestSummary) -> None:
+        self.progress.update(self.task, advance=1, docs=s.documents, failed=s.failed)
+
+    def stop(self) -> None:
+        self.progress.stop()
