@@ -1,0 +1,671 @@
+"""The web app: a Chinese reading interface and a JSON API over one :class:`~gongbao.store.Store`.
+
+>>> app = create_app("archive.db", admin_token="s3cret")   # doctest: +SKIP
+>>> uvicorn.run(app)                                       # doctest: +SKIP
+
+Pages (server-rendered, work without JavaScript; htmx only makes them smoother):
+``/`` search with facets, ``/documents/{id}`` a document, ``/documents/{id}/source`` its OCR lines,
+``/issues`` browse by city and year, ``/issues/{id}`` an issue's masthead and 目录, ``/upload``.
+
+API (``/openapi.json``, interactive docs at ``/docs`` served from the package):
+``GET /api/search``, ``/api/documents/{id}``, ``/api/documents/{id}/source``, ``/api/issues``,
+``/api/issues/{id}``, ``/api/export``, ``/api/stats``; ``POST /api/issues`` (admin token).
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gongbao.store import FACETS, QueryError, SearchFilters, Store, StoreError, open_store
+from gongbao.store.base import MAX_LIMIT, DocRef, IssueSummary
+from gongbao.web import render, schemas
+
+log = logging.getLogger("gongbao.web")
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+ADMIN_TOKEN_ENV = "GONGBAO_ADMIN_TOKEN"
+DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024
+PAGE_SIZE = 20
+#: Longest raw query accepted over HTTP at all; the store refuses long *folded* queries itself.
+MAX_RAW_QUERY = 20_000
+MAX_ID = 2**63 - 1
+UPLOAD_PATHS = ("/api/issues", "/upload")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# The Swagger UI page starts itself with one inline script.
+CSP_DOCS = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+# Query parameter types of the API (module level: annotations are resolved from module globals).
+Q = Annotated[str | None, Query(max_length=MAX_RAW_QUERY, description="Search text (see the syntax in the API description).")]
+F = Annotated[str | None, Query(max_length=500)]
+DocId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+Year = Annotated[int | None, Query(ge=1, le=9999)]
+
+ERR = {
+    400: {"model": schemas.ErrorResponse, "description": "Bad input (query syntax, cursor, filter value)."},
+    404: {"model": schemas.ErrorResponse, "description": "No such record."},
+    422: {"model": schemas.ErrorResponse, "description": "A parameter has the wrong type or range."},
+    503: {"model": schemas.ErrorResponse, "description": "The archive cannot be read."},
+}
+
+
+# --------------------------------------------------------------------------------------------
+# ASGI middleware: security headers, and the upload size limit enforced while the body streams in.
+# --------------------------------------------------------------------------------------------
+class UploadTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"上传文件过大：上限为 {limit // (1024 * 1024)} MB（{limit:,} 字节）。")
+
+
+class _BodyLimit:
+    """Refuse request bodies over ``limit`` bytes on the upload paths: at once from Content-Length,
+    else as soon as the streamed body passes the limit (nothing is parsed or stored)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in UPLOAD_PATHS:
+            await self.app(scope, receive, send)
+            return
+        # Multipart framing adds a little; allow 64 KiB of it on top of the file limit.
+        limit = self.limit + 65536
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = -1
+                if length > limit:
+                    body = json.dumps({"detail": UploadTooLarge(self.limit).detail}, ensure_ascii=False).encode()
+                    await send({"type": "http.response.start", "status": 413, "headers": [
+                        (b"content-type", b"application/json; charset=utf-8"),
+                        (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+                    await send({"type": "http.response.body", "body": body})
+                    return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise UploadTooLarge(self.limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class _SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = (CSP_DOCS if scope.get("path") == "/docs" else CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", csp),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers shared by API and pages
+# --------------------------------------------------------------------------------------------
+def _clean(value: str | None, name: str) -> str | None:
+    """Empty -> None; control characters (NUL, ...) are refused: no text in the archive has them."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise QueryError(f"参数 {name} 含有控制字符。")
+    return value
+
+
+def _year(value: str | int | None) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 9999:
+        raise QueryError(f"年份应为四位数字，而不是「{value[:20]}」。")
+    return int(value)
+
+
+def make_filters(
+    *, city: str | None = None, year: str | int | None = None, date_from: str | None = None,
+    date_to: str | None = None, section: str | None = None, doc_type: str | None = None,
+    issuer: str | None = None, doc_number: str | None = None, issue_id: int | None = None,
+) -> SearchFilters:
+    return SearchFilters(
+        city=_clean(city, "city"), year=_year(year), date_from=_clean(date_from, "from"),
+        date_to=_clean(date_to, "to"), section=_clean(section, "section"), doc_type=_clean(doc_type, "type"),
+        issuer=_clean(issuer, "issuer"), doc_number=_clean(doc_number, "doc_number"), issue_id=issue_id,
+    )
+
+
+def _check_query(q: str | None) -> str:
+    q = q or ""
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in q):
+        raise QueryError("查询含有控制字符。")
+    return q
+
+
+def _group_issues(issues: list[IssueSummary]) -> list[tuple[str, list[tuple[int | None, list[IssueSummary]]]]]:
+    """city -> year -> issues, cities by name, years newest first, issues by number."""
+    by_city: dict[str, dict[int | None, list[IssueSummary]]] = {}
+    for s in issues:
+        by_city.setdefault(s.city or "未知城市", {}).setdefault(s.year, []).append(s)
+    out = []
+    for city in sorted(by_city):
+        years = sorted(by_city[city].items(), key=lambda kv: -(kv[0] or 0))
+        out.append((city, [(y, sorted(v, key=lambda s: (s.issue or 0, s.id))) for y, v in years]))
+    return out
+
+
+def _export_row(ref: DocRef) -> dict[str, Any]:
+    d = ref.to_dict()
+    d["issuer"] = render.join_issuer(ref.issuer)
+    return d
+
+
+EXPORT_COLUMNS = ["id", "title", "doc_number", "city", "year", "signed_date", "issue_id", "issue", "section",
+                  "doc_type", "issuer"]
+
+
+# --------------------------------------------------------------------------------------------
+# The app
+# --------------------------------------------------------------------------------------------
+def create_app(
+    store_url_or_path: str | os.PathLike[str] | Store | None,
+    admin_token: str | None = None,
+    *,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> FastAPI:
+    """The FastAPI app over the archive at ``store_url_or_path`` (a SQLite path, a
+    ``postgresql://`` URL, or an open :class:`Store`). Uploads need ``admin_token``; with none,
+    they are disabled."""
+    store = store_url_or_path if isinstance(store_url_or_path, Store) else open_store(store_url_or_path)
+    owns_store = not isinstance(store_url_or_path, Store)
+    token = (admin_token or "").strip() or None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        if owns_store:
+            store.close()
+
+    app = FastAPI(
+        title="gongbao 公报档案 API",
+        version=_version(),
+        description=(
+            "Search and read an archive of Chinese government gazettes (政府公报).\n\n"
+            "Search syntax: words are ANDed; `\"...\"` is a phrase; `OR` or `|` for either; `-word` "
+            "excludes; a 文号 in any bracket variant matches the document and the documents citing it.\n\n"
+            "`POST /api/issues` needs `Authorization: Bearer <GONGBAO_ADMIN_TOKEN>`."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.add_middleware(_BodyLimit, limit=max_upload_bytes)
+    app.add_middleware(_SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(facet_labels=FACETS, meta_labels=render.META_LABELS, join_issuer=render.join_issuer,
+                       citation_kinds=render.CITATION_KINDS, qs=render.query_string)
+    templates = Jinja2Templates(env=env)
+
+    def page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        ctx.setdefault("title", "公报档案")
+        ctx["upload_enabled"] = token is not None
+        return templates.TemplateResponse(request, template, ctx, status_code=status)
+
+    def is_api(request: Request) -> bool:
+        return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+    # -- errors: JSON under /api, Chinese pages elsewhere ------------------------------------
+    @app.exception_handler(QueryError)
+    async def _query_error(request: Request, exc: QueryError) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return page(request, "error.html", 400, title="请求有误", message=str(exc))
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError) -> Response:
+        log.error("store error: %s", exc)
+        msg = "档案库暂时无法读取，请稍后再试。"
+        if is_api(request):
+            return JSONResponse({"detail": msg}, status_code=503)
+        return page(request, "error.html", 503, title="服务不可用", message=msg)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = getattr(exc, "headers", None)
+        if is_api(request) or request.url.path.startswith("/static/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        message = exc.detail if isinstance(exc.detail, str) else "请求有误。"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "没有这个页面。"
+        return page(request, "error.html", exc.status_code, title=f"错误 {exc.status_code}", message=message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if is_api(request):
+            return JSONResponse({"detail": _jsonable_errors(errors)}, status_code=422)
+        in_path = any(e.get("loc", [None])[0] == "path" for e in errors)
+        if in_path:
+            return page(request, "error.html", 404, title="未找到", message="没有这个页面：地址中的编号无效。")
+        return page(request, "error.html", 400, title="请求有误", message="请求参数无效。")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:  # pragma: no cover - last resort
+        log.exception("unexpected error on %s", request.url.path)
+        if is_api(request):
+            return JSONResponse({"detail": "内部错误"}, status_code=500)
+        return page(request, "error.html", 500, title="内部错误", message="服务器内部错误。")
+
+    # -- offline API docs -------------------------------------------------------------------
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="gongbao API 文档",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-favicon.png",
+            swagger_ui_parameters={"validatorUrl": None, "tryItOutEnabled": True},
+        )
+
+    # ========================================================================================
+    # JSON API
+    # ========================================================================================
+    @app.get("/api/search", response_model=schemas.SearchResponse, responses=ERR, tags=["search"])
+    def api_search(
+        q: Q = None,
+        city: F = None,
+        year: Year = None,
+        date_from: Annotated[str | None, Query(alias="from", max_length=500, description="成文日期 from (YYYY[-MM[-DD]]).")] = None,
+        date_to: Annotated[str | None, Query(alias="to", max_length=500, description="成文日期 to, inclusive.")] = None,
+        section: F = None,
+        type: Annotated[str | None, Query(max_length=500, description="文种, e.g. 通知.")] = None,
+        issuer: F = None,
+        doc_number: F = None,
+        issue_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
+        cursor: Annotated[str | None, Query(max_length=4096)] = None,
+        facets: bool = True,
+    ) -> Response:
+        """Documents whose title or body contains the query, with exact total, facets and a cursor.
+        The same JSON as `gongbao search --json`."""
+        filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
+                               doc_type=type, issuer=issuer, doc_number=doc_number, issue_id=issue_id)
+        result = store.search(_check_query(q), filters, limit=limit, cursor=_clean(cursor, "cursor"),
+                              facets=facets)
+        return JSONResponse(result.to_dict())
+
+    @app.get("/api/documents/{doc_id}", response_model=schemas.DocumentResponse, responses=ERR, tags=["read"])
+    def api_document(doc_id: DocId) -> Response:
+        """One document: metadata, body paragraphs with source line spans, outline, tables,
+        citations (resolved to stored documents where possible) and cited-by."""
+        doc = store.get_document(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"没有编号为 {doc_id} 的文件。")
+        return JSONResponse(doc.to_dict())
+
+    @app.get("/api/documents/{doc_id}/source", response_model=schemas.SourceLinesResponse, responses=ERR,
+             tags=["read"])
+    def api_document_source(doc_id: DocId) -> Response:
+        """The OCR source lines the document was parsed from."""
+        doc = store.get_document(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"没有编号为 {doc_id} 的文件。")
+        lines = store.source_lines(doc.issue_id, doc.start_line, doc.end_line)
+        return JSONResponse({"document_id": doc.id, "issue_id": doc.issue_id, "start_line": doc.start_line,
+                             "end_line": doc.end_line, "lines": lines})
+
+    @app.get("/api/issues", response_model=list[schemas.IssueSummaryModel], responses=ERR, tags=["read"])
+    def api_issues(city: F = None, year: Year = None) -> Response:
+        """Stored gazette issues, by city, year and number."""
+        issues = store.list_issues(city=_clean(city, "city"), year=year)
+        return JSONResponse([s.to_dict() for s in issues])
+
+    @app.get("/api/issues/{issue_id}", response_model=schemas.IssueResponse, responses=ERR, tags=["read"])
+    def api_issue(issue_id: DocId) -> Response:
+        """One issue: masthead (刊头), 目录 with document ids, and its documents."""
+        rec = store.get_issue(issue_id)
+        if rec is None:
+            raise HTTPException(404, f"没有编号为 {issue_id} 的期刊。")
+        return JSONResponse(rec.to_dict())
+
+    @app.get(
+        "/api/export",
+        response_class=Response,
+        responses={
+            200: {"description": "Every match, streamed: one JSON object per line, or CSV with a header row.",
+                  "content": {"application/x-ndjson": {"schema": {"type": "string"}},
+                              "text/csv": {"schema": {"type": "string"}}}},
+            **ERR,
+        },
+        tags=["search"],
+    )
+    def api_export(
+        format: Annotated[str, Query(pattern="^(jsonl|csv)$")] = "jsonl",
+        q: Q = None,
+        city: F = None,
+        year: Year = None,
+        date_from: Annotated[str | None, Query(alias="from", max_length=500)] = None,
+        date_to: Annotated[str | None, Query(alias="to", max_length=500)] = None,
+        section: F = None,
+        type: F = None,
+        issuer: F = None,
+        doc_number: F = None,
+        issue_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    ) -> Response:
+        """Every document matching the search (no cap), streamed as JSON lines or CSV."""
+        filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
+                               doc_type=type, issuer=issuer, doc_number=doc_number, issue_id=issue_id)
+        matches = store.iter_matches(_check_query(q), filters)
+        first = next(matches, None)  # bad input raises here, before the response starts
+
+        def rows() -> Iterator[DocRef]:
+            if first is not None:
+                yield first
+                yield from matches
+
+        if format == "csv":
+            def gen_csv() -> Iterator[str]:
+                buf = io.StringIO()
+                writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, extrasaction="ignore",
+                                        lineterminator="\r\n")
+                writer.writeheader()
+                yield "\ufeff" + buf.getvalue()  # a BOM so spreadsheet programs read UTF-8 Chinese
+                for ref in rows():
+                    buf.seek(0)
+                    buf.truncate()
+                    writer.writerow(_export_row(ref))
+                    yield buf.getvalue()
+
+            return StreamingResponse(gen_csv(), media_type="text/csv; charset=utf-8",
+                                     headers={"content-disposition": 'attachment; filename="gongbao-export.csv"'})
+
+        def gen_jsonl() -> Iterator[str]:
+            for ref in rows():
+                yield json.dumps(ref.to_dict(), ensure_ascii=False) + "\n"
+
+        return StreamingResponse(gen_jsonl(), media_type="application/x-ndjson; charset=utf-8",
+                                 headers={"content-disposition": 'attachment; filename="gongbao-export.jsonl"'})
+
+    @app.get("/api/stats", response_model=schemas.StatsResponse, responses=ERR, tags=["read"])
+    def api_stats() -> Response:
+        """How much the archive holds."""
+        d = store.stats().to_dict()
+        d.pop("location", None)  # a server path is nobody's business
+        return JSONResponse(d)
+
+    @app.post(
+        "/api/issues",
+        status_code=201,
+        response_model=schemas.UploadResponse,
+        responses={
+            200: {"model": schemas.UploadResponse, "description": "The same text was already stored."},
+            400: {"model": schemas.ErrorResponse, "description": "Not a gazette text (binary, empty, no documents)."},
+            401: {"model": schemas.ErrorResponse, "description": "Missing or wrong admin token."},
+            403: {"model": schemas.ErrorResponse, "description": "Uploads are disabled on this server."},
+            413: {"model": schemas.ErrorResponse, "description": "The file is over the size limit."},
+            422: {"model": schemas.ErrorResponse, "description": "The form has no file."},
+            503: ERR[503],
+        },
+        tags=["admin"],
+    )
+    def api_upload(
+        file: Annotated[UploadFile, File(description="A gazette as text (UTF-8, GB18030, UTF-16 with BOM).")],
+        authorization: Annotated[str | None, Header(description="Bearer <GONGBAO_ADMIN_TOKEN>")] = None,
+    ) -> Response:
+        """Parse an uploaded gazette text and store it as one issue (replacing an older text of the
+        same city, year and issue number). Needs `Authorization: Bearer <GONGBAO_ADMIN_TOKEN>`."""
+        _require_token(token, _bearer(authorization))
+        out = _ingest_upload(store, file, max_upload_bytes)
+        return JSONResponse(out, status_code=201 if out["status"] != "unchanged" else 200)
+
+    # ========================================================================================
+    # Pages
+    # ========================================================================================
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        request: Request,
+        q: str | None = None,
+        city: str | None = None,
+        year: str | None = None,
+        date_from: Annotated[str | None, Query(alias="from")] = None,
+        date_to: Annotated[str | None, Query(alias="to")] = None,
+        section: str | None = None,
+        type: str | None = None,
+        issuer: str | None = None,
+        doc_number: str | None = None,
+        cursor: str | None = None,
+        p: str | None = None,
+    ) -> HTMLResponse:
+        params = {"q": q, "city": city, "year": year, "from": date_from, "to": date_to, "section": section,
+                  "type": type, "issuer": issuer, "doc_number": doc_number}
+        params = {k: v.strip() for k, v in params.items() if v is not None and v.strip()}
+        page_no = int(p) if p and p.isascii() and p.isdigit() and 0 < int(p) < 10**6 else 1
+        error = None
+        result = None
+        try:
+            if len(q or "") > MAX_RAW_QUERY:
+                raise QueryError(f"查询过长（{len(q or ''):,} 字）。")
+            filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
+                                   doc_type=type, issuer=issuer, doc_number=doc_number)
+            result = store.search(_check_query(q), filters, limit=PAGE_SIZE, cursor=_clean(cursor, "cursor"))
+        except QueryError as exc:
+            error = str(exc)
+        active = [(k, FILTER_LABELS[k], params[k]) for k in FILTER_LABELS if k in params]
+        return page(
+            request, "search.html", 400 if error else 200,
+            title=f"{q} - 搜索公报" if q else "公报档案 · 搜索",
+            q=q or "", params=params, result=result, error=error, active=active, page_no=page_no,
+            stats=store.stats() if not params else None, facet_param=FACET_PARAM,
+        )
+
+    @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    def document_page(request: Request, doc_id: DocId) -> HTMLResponse:
+        doc = store.get_document(doc_id)
+        if doc is None:
+            raise HTTPException(404, "没有这份文件。")
+        lines = store.source_lines(doc.issue_id, doc.start_line, doc.end_line)
+        source = {doc.start_line + i: line for i, line in enumerate(lines)}
+        blocks, anchors = render.body_blocks(doc, source)
+        source_href = f"/documents/{doc.id}/source"
+        outline = render.outline_nodes(doc.outline, anchors, source_href)
+        return page(request, "document.html", title=doc.title, doc=doc, blocks=blocks, outline=outline,
+                    source_href=source_href, source=lines, fields=doc.fields)
+
+    @app.get("/documents/{doc_id}/source", response_class=HTMLResponse, include_in_schema=False)
+    def source_page(request: Request, doc_id: DocId) -> HTMLResponse:
+        doc = store.get_document(doc_id)
+        if doc is None:
+            raise HTTPException(404, "没有这份文件。")
+        lines = store.source_lines(doc.issue_id, doc.start_line, doc.end_line)
+        numbered = [(doc.start_line + i, line) for i, line in enumerate(lines)]
+        return page(request, "source.html", title=f"原文 · {doc.title}", doc=doc, lines=numbered)
+
+    @app.get("/issues", response_class=HTMLResponse, include_in_schema=False)
+    def issues_page(request: Request, city: str | None = None, year: str | None = None) -> HTMLResponse:
+        try:
+            c, y = _clean(city, "city"), _year(year)
+        except QueryError as exc:
+            return page(request, "error.html", 400, title="请求有误", message=str(exc))
+        everything = store.list_issues()
+        shown = [s for s in everything if (c is None or s.city == c) and (y is None or s.year == y)]
+        cities = sorted({s.city for s in everything if s.city})
+        years = sorted({s.year for s in everything if s.year and (c is None or s.city == c)}, reverse=True)
+        return page(request, "issues.html", title="浏览公报", groups=_group_issues(shown), cities=cities,
+                    years=years, city=c, year=y, count=len(shown))
+
+    @app.get("/issues/{issue_id}", response_class=HTMLResponse, include_in_schema=False)
+    def issue_page(request: Request, issue_id: DocId) -> HTMLResponse:
+        rec = store.get_issue(issue_id)
+        if rec is None:
+            raise HTTPException(404, "没有这一期公报。")
+        sections: list[tuple[str | None, list[dict[str, Any]]]] = []
+        for entry in rec.toc:
+            sec = entry.get("section")
+            if not sections or sections[-1][0] != sec:
+                sections.append((sec, []))
+            sections[-1][1].append(entry)
+        in_toc = {e.get("document_id") for e in rec.toc}
+        extra = [d for d in rec.documents if d.id not in in_toc]
+        g = rec.gazette
+        name = g.get("name") or rec.summary.name or "公报"
+        label = f"{rec.summary.year or ''}年第{rec.summary.issue or '?'}期"
+        return page(request, "issue.html", title=f"{name} {label}", rec=rec, g=g, name=name, label=label,
+                    sections=sections, extra=extra)
+
+    @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
+    def upload_form(request: Request) -> HTMLResponse:
+        return page(request, "upload.html", 200 if token else 403, title="上传公报",
+                    limit_mb=max_upload_bytes // (1024 * 1024))
+
+    @app.post("/upload", response_class=HTMLResponse, include_in_schema=False)
+    def upload_submit(
+        request: Request,
+        file: Annotated[UploadFile | None, File()] = None,
+        admin_token_field: Annotated[str | None, Form(alias="token")] = None,
+    ) -> Response:
+        limit_mb = max_upload_bytes // (1024 * 1024)
+        try:
+            _require_token(token, admin_token_field)
+            if file is None or not file.filename:
+                raise HTTPException(400, "请选择要上传的公报文本文件。")
+            out = _ingest_upload(store, file, max_upload_bytes)
+        except HTTPException as exc:
+            return page(request, "upload.html", exc.status_code, title="上传公报", error=exc.detail,
+                        limit_mb=limit_mb)
+        return RedirectResponse(f"/issues/{out['issue_id']}?uploaded={out['status']}", status_code=303)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+FILTER_LABELS = {"city": "城市", "year": "年份", "section": "栏目", "type": "文种", "issuer": "发文机关",
+                 "doc_number": "文号", "from": "起始日期", "to": "截止日期"}
+#: Facet name (store) -> query parameter (pages/API).
+FACET_PARAM = {"city": "city", "year": "year", "section": "section", "doc_type": "type", "issuer": "issuer"}
+
+
+def _version() -> str:
+    try:
+        from gongbao import __version__
+
+        return str(__version__)
+    except Exception:  # pragma: no cover
+        return "0"
+
+
+def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
+    out = []
+    for e in errors:
+        out.append({"loc": [str(x) for x in e.get("loc", [])], "msg": str(e.get("msg", "")),
+                    "type": str(e.get("type", ""))})
+    return out
+
+
+def _bearer(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _require_token(expected: str | None, given: str | None) -> None:
+    if expected is None:
+        raise HTTPException(403, f"本服务器未启用上传：启动前设置环境变量 {ADMIN_TOKEN_ENV} 即可开启。")
+    if not given or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
+        raise HTTPException(401, "需要管理员令牌：Authorization: Bearer <GONGBAO_ADMIN_TOKEN>。",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+def _ingest_upload(store: Store, file: UploadFile, max_bytes: int) -> dict[str, Any]:
+    """Decode, parse and store one uploaded gazette (via :func:`gongbao.ingest.ingest_text`, so an
+    upload is stored exactly like ``gongbao ingest`` would). Any refusal is an HTTPException (4xx)
+    and stores nothing."""
+    from gongbao.ingest import IngestError, ingest_text, prepare_text
+    from gongbao.source import SourceError, decode_source
+
+    name = Path(file.filename or "upload.txt").name[:200] or "upload.txt"
+    data = file.file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadTooLarge(max_bytes)
+    try:
+        text = decode_source(data, name=name, max_bytes=max_bytes)
+        # A text with documents but no masthead is not a gazette issue: refuse it before storing.
+        prepared = prepare_text(text, name)
+        if not (prepared.city or prepared.name) or prepared.year is None:
+            raise HTTPException(400, f"{name}：没有识别出公报刊头（公报名称或城市、年份），这不像是一期政府公报，未保存。")
+        outcome = ingest_text(store, text, name)
+    except SourceError as exc:
+        raise HTTPException(400, f"无法作为公报文本读取：{exc}") from None
+    except IngestError as exc:
+        raise HTTPException(400, f"未能解析为政府公报，未保存：{exc}") from None
+    return {"status": outcome.status, "issue_id": outcome.issue_id, "documents": outcome.documents,
+            "warnings": outcome.warnings, "source_name": name, "url": f"/issues/{outcome.issue_id}"}
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn --factory gongbao.web.app:app_from_env``: archive from ``GONGBAO_DB`` (or the
+    default), admin token from ``GONGBAO_ADMIN_TOKEN``."""
+    return create_app(None, os.environ.get(ADMIN_TOKEN_ENV))
