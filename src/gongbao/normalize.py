@@ -83,8 +83,9 @@ _JOIN = re.compile(rf"(?<=[{CJK}]) +(?=[{CJK}!-~])|(?<=[!-~]) +(?=[{CJK}])")
 _MULTI_SPACE = re.compile(r" {2,}")
 _CN_NUM = "零〇一二两三四五六七八九十百千"
 # Units and classifiers that follow a number in running text ("30 日内", "1.5 亿元"): a leading
-# number followed by one of them is part of a sentence, not a section number.
-_UNITS = "年月日时分秒个万亿元千百十余多项条次人家户名岁天周倍米里亩吨度号期批所类种件台辆座处位份级部套间栋层张本册章节款公平斤升届轮季旬兆毫克瓦伏块根株头只匹艘架枚辆"
+# number followed by one of them is part of a sentence, not a section number. (分 is left out:
+# "3.4 分级响应" is a heading far more often than "3 分" starts a paragraph.)
+_UNITS = "年月日时秒个万亿元千百十余多项条次人家户名岁天周倍米里亩吨度号期批所类种件台辆座处位份级部套间栋层张本册章节款公平斤升届轮季旬兆毫克瓦伏块根株头只匹艘架枚辆"
 # A leading section number or 第X章/条 marker keeps one space before its text:
 # "1 总则", "1.1 编制目的", "第一条 为了…".
 _LEAD_KEEP = re.compile(
