@@ -1,0 +1,700 @@
+"""PostgreSQL backend: the same archive for servers (``postgresql://`` URLs).
+
+The same bigram tokens as SQLite (:mod:`gongbao.store.tokenize`), stored as position-free
+``tsvector`` columns with GIN indexes: ``tsv`` (title + body) and ``rtsv`` (own 文号 + cited 文号).
+A term of one character is the prefix query ``'<char>':*``, of two characters one lexeme: both exact
+from the index alone. Longer terms use the index to find candidates holding all their bigrams and
+``strpos`` on the stored folded text to confirm (positions in a tsvector stop at 16,383, so phrase
+operators would miss matches late in long documents).
+
+Ranking: documents with the query in the title first (x10 per term), then ``ts_rank``; at most
+``RANK_LIMIT`` matches are ranked, broader queries list the newest-stored documents first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from gongbao.models import Issue
+from gongbao.store.base import (
+    DEFAULT_LIMIT,
+    FACETS,
+    MAX_LIMIT,
+    SCHEMA_VERSION,
+    CitationLink,
+    CitedBy,
+    DocRef,
+    DocumentRecord,
+    FacetValue,
+    Hit,
+    IssueRecord,
+    IssueSummary,
+    QueryError,
+    SearchFilters,
+    SearchResult,
+    Store,
+    StoreError,
+    StoreOutcome,
+    StoreStats,
+)
+from gongbao.store.common import (
+    PreparedIssue,
+    clean_filters,
+    cursor_key,
+    decode_cursor,
+    doc_text,
+    dumps,
+    encode_cursor,
+    find_spans,
+    make_snippet,
+    prepare_issue,
+)
+from gongbao.store.query import Query, Term, parse_query
+from gongbao.store.sqlite import link_toc
+from gongbao.store.tokenize import fold, query_tokens
+
+RANK_LIMIT = 5000
+FACET_VALUES = 100
+REF_SEP = "\x01"  # folded text never contains control characters
+
+_SCHEMA_V1 = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE issues (
+        id BIGSERIAL PRIMARY KEY,
+        content_hash TEXT NOT NULL UNIQUE,
+        ident TEXT UNIQUE,
+        name TEXT, city TEXT, year INTEGER, issue INTEGER, total_issue INTEGER, published TEXT,
+        source_name TEXT NOT NULL, ingested_at TEXT NOT NULL,
+        gazette TEXT NOT NULL, toc TEXT NOT NULL, warnings TEXT NOT NULL,
+        line_count INTEGER NOT NULL, parser_version TEXT NOT NULL,
+        source_text TEXT)""",
+    "CREATE INDEX issues_city_year ON issues(city, year, issue)",
+    """CREATE TABLE documents (
+        id BIGSERIAL PRIMARY KEY,
+        issue_id BIGINT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        title TEXT NOT NULL, doc_number TEXT, issuer TEXT,
+        doc_type TEXT, section TEXT, signed_date TEXT, sort_date TEXT NOT NULL,
+        city TEXT, year INTEGER,
+        refs TEXT NOT NULL, data TEXT NOT NULL, body TEXT NOT NULL,
+        mtitle TEXT NOT NULL, mbody TEXT NOT NULL, mrefs TEXT NOT NULL,
+        tsv TSVECTOR NOT NULL, rtsv TSVECTOR NOT NULL,
+        UNIQUE (issue_id, seq))""",
+    "ALTER TABLE documents ALTER COLUMN mbody SET STORAGE EXTERNAL",
+    "CREATE INDEX documents_tsv ON documents USING GIN (tsv) WITH (fastupdate = off)",
+    "CREATE INDEX documents_rtsv ON documents USING GIN (rtsv)",
+    "CREATE INDEX documents_doc_number ON documents(doc_number)",
+    "CREATE INDEX documents_sort ON documents(sort_date, id)",
+    "CREATE INDEX documents_city ON documents(city, year)",
+    "CREATE INDEX documents_year ON documents(year)",
+    "CREATE INDEX documents_section ON documents(section)",
+    "CREATE INDEX documents_doc_type ON documents(doc_type)",
+    """CREATE TABLE doc_issuers (
+        doc_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        issuer TEXT NOT NULL, PRIMARY KEY (doc_id, issuer))""",
+    "CREATE INDEX doc_issuers_issuer ON doc_issuers(issuer, doc_id)",
+    """CREATE TABLE citations (
+        doc_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL, doc_number TEXT, title TEXT, raw TEXT NOT NULL, line INTEGER,
+        kind TEXT NOT NULL, PRIMARY KEY (doc_id, seq))""",
+    "CREATE INDEX citations_doc_number ON citations(doc_number)",
+    """CREATE TABLE personnel (
+        doc_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL, person TEXT NOT NULL, action TEXT NOT NULL, position TEXT, line INTEGER,
+        PRIMARY KEY (doc_id, seq))""",
+    "CREATE INDEX personnel_person ON personnel(person)",
+]
+
+MIGRATIONS: dict[int, list[str]] = {1: _SCHEMA_V1}
+
+_CURSOR_MODES: dict[str, tuple[type, ...]] = {"rank": (float, int), "id": (int,), "date": (str, int)}
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _tsvector(tokens: list[str]) -> str:
+    return " ".join(sorted(set(tokens)))
+
+
+def _tsquery(folded: str, prefix_ok: bool = True) -> tuple[str, bool]:
+    """(tsquery text, exact) for one folded string: exact means no strpos check is needed."""
+    toks, prefix = query_tokens(folded)
+    if prefix:
+        return f"{toks[0]}:*", True
+    uniq = sorted(set(toks))
+    return " & ".join(uniq), len(folded) == 2
+
+
+def term_sql(t: Term) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for v in t.variants():
+        tsq, exact = _tsquery(v)
+        if exact:
+            parts.append("d.tsv @@ %s::tsquery")
+            params.append(tsq)
+        else:
+            parts.append("(d.tsv @@ %s::tsquery AND (strpos(d.mtitle, %s) > 0 OR strpos(d.mbody, %s) > 0))")
+            params += [tsq, v, v]
+    if t.doc_number:
+        dn = fold(t.doc_number)
+        tsq, _ = _tsquery(dn)
+        parts.append("(d.rtsv @@ %s::tsquery AND strpos(d.mrefs, %s) > 0)")
+        params += [tsq, dn]
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def query_sql(q: Query) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for g in q.groups:
+        sub = [term_sql(t) for t in g]
+        parts.append("(" + " OR ".join(s for s, _ in sub) + ")")
+        for _, p in sub:
+            params += p
+    for t in q.excluded:
+        s, p = term_sql(t)
+        parts.append(f"NOT {s}")
+        params += p
+    return (" AND ".join(parts) or "TRUE"), params
+
+
+def filter_sql(f: SearchFilters) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for name in ("city", "year", "section", "doc_type", "doc_number", "issue_id"):
+        v = getattr(f, name)
+        if v is not None:
+            parts.append(f"d.{name} = %s")
+            params.append(v)
+    if f.date_from:
+        parts.append("d.signed_date >= %s")
+        params.append(f.date_from)
+    if f.date_to:
+        parts.append("d.signed_date <= %s")
+        params.append(f.date_to)
+    if f.issuer is not None:
+        parts.append("d.id IN (SELECT doc_id FROM doc_issuers WHERE issuer = %s)")
+        params.append(f.issuer)
+    return (" AND ".join(parts) or "TRUE"), params
+
+
+def _safe_url(url: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+class PostgresStore(Store):
+    backend = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:  # pragma: no cover - psycopg is a dependency
+            raise StoreError("PostgreSQL support needs psycopg: pip install 'psycopg[binary]'") from None
+        self.url = url
+        self.location = _safe_url(url)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._all: list[Any] = []
+        self._all_lock = threading.Lock()
+        self._batch_tx: Any = None
+        self._closed = False
+        self._migrate()
+
+    # -- connections ---------------------------------------------------------------------------
+    def _connect(self):
+        import psycopg
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=20)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.location}: cannot connect ({str(exc).strip()})") from None
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    @property
+    def _conn(self):
+        if self._closed:
+            raise StoreError(f"{self.location}: the archive is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def close(self) -> None:
+        self._closed = True
+        with self._all_lock:
+            for c in self._all:
+                with contextlib.suppress(Exception):
+                    c.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- schema --------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        conn = self._conn
+        with self._write_lock, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(7071996)")
+            has_meta = conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
+            version = self.schema_version() if has_meta else 0
+            if not has_meta and conn.execute("SELECT to_regclass('documents') IS NOT NULL").fetchone()[0]:
+                raise StoreError(f"{self.location}: this database is not a gongbao archive")
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.location}: archive schema v{version} is newer than this gongbao (v{SCHEMA_VERSION})"
+                )
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in MIGRATIONS[v]:
+                    conn.execute(stmt)
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(v),),
+                )
+
+    def schema_version(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- writing -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        with self._write_lock:
+            if self._batch_tx is not None:
+                yield
+                return
+            conn = self._conn
+            with conn.transaction() as tx:
+                self._batch_tx = tx
+                try:
+                    yield
+                finally:
+                    self._batch_tx = None
+
+    def known_hashes(self, parser_version: str | None = None) -> set[str]:
+        if parser_version is None:
+            return {r[0] for r in self._conn.execute("SELECT content_hash FROM issues")}
+        return {
+            r[0] for r in self._conn.execute(
+                "SELECT content_hash FROM issues WHERE parser_version = %s", (parser_version,)
+            )
+        }
+
+    def has_content(self, content_hash: str, parser_version: str | None = None) -> int | None:
+        row = self._conn.execute(
+            "SELECT id, parser_version FROM issues WHERE content_hash = %s", (content_hash,)
+        ).fetchone()
+        if row is None or (parser_version is not None and row[1] != parser_version):
+            return None
+        return int(row[0])
+
+    def store_issue(
+        self, issue: Issue, *, content_hash: str, source_name: str, source_text: str | None = None
+    ) -> StoreOutcome:
+        return self.store_prepared(
+            prepare_issue(issue, content_hash=content_hash, source_name=source_name, source_text=source_text)
+        )
+
+    def store_prepared(self, p: PreparedIssue) -> StoreOutcome:
+        with self._write_lock:
+            conn = self._conn
+            with conn.transaction():  # a savepoint inside a batch
+                return self._store(conn, p)
+
+    def _store(self, conn, p: PreparedIssue) -> StoreOutcome:
+        row = conn.execute(
+            "SELECT id, parser_version FROM issues WHERE content_hash = %s FOR UPDATE", (p.content_hash,)
+        ).fetchone()
+        if row is not None and row[1] == p.parser_version:
+            n = conn.execute("SELECT count(*) FROM documents WHERE issue_id = %s", (row[0],)).fetchone()[0]
+            return StoreOutcome("unchanged", int(row[0]), int(n), p.warning_count)
+        old_id = int(row[0]) if row is not None else None
+        if old_id is None and p.ident is not None:
+            r = conn.execute("SELECT id FROM issues WHERE ident = %s FOR UPDATE", (p.ident,)).fetchone()
+            old_id = int(r[0]) if r else None
+        values = (
+            p.content_hash, p.ident, p.name, p.city, p.year, p.issue, p.total_issue, p.published,
+            p.source_name, _now(), p.gazette_json, p.toc_json, p.warnings_json, p.line_count,
+            p.parser_version, p.source_text,
+        )
+        reuse: dict[int, int] = {}
+        if old_id is not None:
+            for doc_id, seq in conn.execute("SELECT id, seq FROM documents WHERE issue_id = %s", (old_id,)):
+                reuse[int(seq)] = int(doc_id)
+            conn.execute("DELETE FROM documents WHERE issue_id = %s", (old_id,))
+            conn.execute(
+                "UPDATE issues SET content_hash=%s, ident=%s, name=%s, city=%s, year=%s, issue=%s,"
+                " total_issue=%s, published=%s, source_name=%s, ingested_at=%s, gazette=%s, toc=%s,"
+                " warnings=%s, line_count=%s, parser_version=%s, source_text=%s WHERE id = %s",
+                (*values, old_id),
+            )
+            issue_id, status = old_id, "replaced"
+        else:
+            issue_id = conn.execute(
+                "INSERT INTO issues(content_hash, ident, name, city, year, issue, total_issue, published,"
+                " source_name, ingested_at, gazette, toc, warnings, line_count, parser_version, source_text)"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING id",
+                values,
+            ).fetchone()[0]
+            status = "added"
+        ids: list[int] = []
+        for d in p.docs:
+            doc_id = reuse.get(d.seq)
+            if doc_id is None:
+                doc_id = conn.execute("SELECT nextval(pg_get_serial_sequence('documents', 'id'))").fetchone()[0]
+            ids.append(doc_id)
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO documents(id, issue_id, seq, title, doc_number, issuer, doc_type, section,"
+                " signed_date, sort_date, city, year, refs, data, body, mtitle, mbody, mrefs, tsv, rtsv)"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s::tsvector,%s::tsvector)",
+                [
+                    (
+                        doc_id, issue_id, d.seq, d.title, d.doc_number, d.issuer_json, d.doc_type, d.section,
+                        d.signed_date, d.signed_date or "", p.city, p.year, dumps(d.refs), d.data_json,
+                        d.body_json, d.ftitle, d.fbody, REF_SEP.join(d.frefs),
+                        _tsvector(d.title_tokens() + d.body_tokens()), _tsvector(d.refs_tokens()),
+                    )
+                    for doc_id, d in zip(ids, p.docs, strict=True)
+                ],
+            )
+            issuers = [(i, x) for i, d in zip(ids, p.docs, strict=True) for x in dict.fromkeys(d.issuers)]
+            if issuers:
+                cur.executemany("INSERT INTO doc_issuers(doc_id, issuer) VALUES (%s, %s)", issuers)
+            cits = [(i, *c) for i, d in zip(ids, p.docs, strict=True) for c in d.citations]
+            if cits:
+                cur.executemany(
+                    "INSERT INTO citations(doc_id, seq, doc_number, title, raw, line, kind)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                    cits,
+                )
+            pers = [(i, *x) for i, d in zip(ids, p.docs, strict=True) for x in d.personnel]
+            if pers:
+                cur.executemany(
+                    "INSERT INTO personnel(doc_id, seq, person, action, position, line) VALUES (%s,%s,%s,%s,%s,%s)",
+                    pers,
+                )
+        return StoreOutcome(status, int(issue_id), len(p.docs), p.warning_count)
+
+    def delete_issue(self, issue_id: int) -> bool:
+        with self._write_lock:
+            conn = self._conn
+            with conn.transaction():
+                n = conn.execute("DELETE FROM issues WHERE id = %s", (int(issue_id),)).rowcount
+            return n > 0
+
+    # -- searching -----------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+        facets: bool = True,
+        snippets: bool = True,
+    ) -> SearchResult:
+        import psycopg
+
+        t0 = time.perf_counter()
+        q = parse_query(query)
+        f = clean_filters(filters)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit: 应在 1 到 {MAX_LIMIT} 之间 (got {limit!r})")
+        key = cursor_key(q, f)
+        last_mode, last = decode_cursor(cursor, key, _CURSOR_MODES) if cursor else (None, None)
+        qsql, qparams = query_sql(q)
+        fsql, fparams = filter_sql(f)
+        where = f"{qsql} AND {fsql}"
+        params = [*qparams, *fparams]
+        conn = self._conn
+        try:
+            if facets:
+                facet_out, total = self._facets(conn, where, params)
+            else:
+                facet_out = {}
+                total = conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
+            if q.groups:
+                mode = last_mode or ("rank" if total <= RANK_LIMIT else "id")
+            else:
+                mode = last_mode or "date"
+                if mode != "date":
+                    raise QueryError("无效的翻页游标：请重新搜索 (invalid cursor)")
+            rows, next_last = self._page(conn, q, where, params, mode, last, limit)
+        except psycopg.errors.ProgramLimitExceeded as exc:
+            raise QueryError(f"无法执行此查询 (query could not be run: {exc})") from None
+        hits = self._hits(conn, rows, q, snippets)
+        return SearchResult(
+            query=query or "", total=int(total), hits=hits, facets=facet_out,
+            next_cursor=encode_cursor(key, mode, next_last) if next_last is not None else None,
+            filters=f, took_ms=(time.perf_counter() - t0) * 1000,
+        )
+
+    def _score_sql(self, q: Query) -> tuple[str, list[Any]]:
+        parts: list[str] = []
+        params: list[Any] = []
+        alltoks: list[str] = []
+        for t in q.positive_terms():
+            parts.append("(strpos(d.mtitle, %s) > 0)::int * 10")
+            params.append(t.folded)
+            toks, prefix = query_tokens(t.folded)
+            alltoks += [f"{x}:*" if prefix else x for x in toks]
+        parts.append("ts_rank(d.tsv, %s::tsquery)")
+        params.append(" | ".join(sorted(set(alltoks))) or "zzzzzzzz")
+        return "(" + " + ".join(parts) + ")::float8", params
+
+    def _page(self, conn, q: Query, where: str, params: list[Any], mode: str, last: list[Any] | None,
+              limit: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
+        if mode == "rank":
+            score, sparams = self._score_sql(q)
+            sql = f"SELECT id, score FROM (SELECT d.id, {score} AS score FROM documents d WHERE {where}) s"
+            p = [*sparams, *params]
+            if last is not None:
+                sql += " WHERE score < %s OR (score = %s AND id > %s)"
+                p += [last[0], last[0], last[1]]
+            sql += " ORDER BY score DESC, id LIMIT %s"
+            rows = [(int(a), float(b)) for a, b in conn.execute(sql, [*p, limit + 1])]
+            more = len(rows) > limit
+            rows = rows[:limit]
+            return rows, ([rows[-1][1], rows[-1][0]] if more else None)
+        if mode == "id":
+            sql = f"SELECT d.id FROM documents d WHERE {where}"
+            p = list(params)
+            if last is not None:
+                sql += " AND d.id < %s"
+                p.append(last[0])
+            sql += " ORDER BY d.id DESC LIMIT %s"
+            ids = [int(r[0]) for r in conn.execute(sql, [*p, limit + 1])]
+            more = len(ids) > limit
+            ids = ids[:limit]
+            return [(i, 0.0) for i in ids], ([ids[-1]] if more else None)
+        sql = f"SELECT d.id, d.sort_date FROM documents d WHERE {where}"
+        p = list(params)
+        if last is not None:
+            sql += " AND (d.sort_date, d.id) < (%s, %s)"
+            p += [last[0], last[1]]
+        sql += " ORDER BY d.sort_date DESC, d.id DESC LIMIT %s"
+        rows2 = [(int(a), str(b)) for a, b in conn.execute(sql, [*p, limit + 1])]
+        more = len(rows2) > limit
+        rows2 = rows2[:limit]
+        return [(i, 0.0) for i, _ in rows2], ([rows2[-1][1], rows2[-1][0]] if more else None)
+
+    def _facets(self, conn, where: str, params: list[Any]) -> tuple[dict[str, list[FacetValue]], int]:
+        out: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
+        rows = conn.execute(
+            f"""WITH m AS MATERIALIZED (SELECT d.id, d.city, d.year, d.section, d.doc_type
+                                        FROM documents d WHERE {where})
+                SELECT 'total', NULL, count(*) FROM m
+                UNION ALL SELECT 'city', city, count(*) FROM m WHERE city IS NOT NULL GROUP BY city
+                UNION ALL SELECT 'year', year::text, count(*) FROM m WHERE year IS NOT NULL GROUP BY year
+                UNION ALL SELECT 'section', section, count(*) FROM m WHERE section IS NOT NULL GROUP BY section
+                UNION ALL SELECT 'doc_type', doc_type, count(*) FROM m WHERE doc_type IS NOT NULL GROUP BY doc_type
+                UNION ALL SELECT 'issuer', i.issuer, count(*) FROM m JOIN doc_issuers i ON i.doc_id = m.id
+                          GROUP BY i.issuer""",
+            params,
+        ).fetchall()
+        total = 0
+        for name, value, count in rows:
+            if name == "total":
+                total = int(count)
+            else:
+                out[name].append(FacetValue(int(value) if name == "year" else value, int(count)))
+        for name in out:
+            out[name].sort(key=lambda v: (-v.count, str(v.value)))
+            del out[name][FACET_VALUES:]
+        return out, total
+
+    def _hits(self, conn, rows: list[tuple[int, float]], q: Query, snippets: bool) -> list[Hit]:
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        scores = dict(rows)
+        needles = q.highlight_strings()
+        data = {
+            r[0]: r
+            for r in conn.execute(
+                "SELECT d.id, d.title, d.doc_number, d.city, d.year, d.signed_date, d.section, d.doc_type,"
+                " d.issuer, d.issue_id, i.issue, i.name, d.body FROM documents d JOIN issues i ON i.id = d.issue_id"
+                " WHERE d.id = ANY(%s)",
+                (ids,),
+            )
+        }
+        hits = []
+        for doc_id in ids:
+            r = data.get(doc_id)
+            if r is None:
+                continue
+            snippet, spans = make_snippet(doc_text(json.loads(r[12])), needles) if snippets else ("", [])
+            hits.append(
+                Hit(
+                    id=r[0], title=r[1], doc_number=r[2], city=r[3], year=r[4], signed_date=r[5], section=r[6],
+                    doc_type=r[7], issuer=json.loads(r[8]) if r[8] else None, issue_id=r[9], issue=r[10],
+                    gazette=r[11], snippet=snippet, highlights=spans, title_highlights=find_spans(r[1], needles),
+                    score=scores.get(doc_id, 0.0),
+                )
+            )
+        return hits
+
+    def iter_matches(self, query: str, filters: SearchFilters | None = None) -> Iterator[DocRef]:
+        q = parse_query(query)
+        f = clean_filters(filters)
+        qsql, qparams = query_sql(q)
+        fsql, fparams = filter_sql(f)
+        conn = self._connect()
+        try:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                last = None
+                while True:
+                    sql = f"SELECT d.id FROM documents d WHERE {qsql} AND {fsql}"
+                    p = [*qparams, *fparams]
+                    if last is not None:
+                        sql += " AND d.id > %s"
+                        p.append(last)
+                    ids = [r[0] for r in conn.execute(sql + " ORDER BY d.id LIMIT 500", p)]
+                    if not ids:
+                        break
+                    yield from self._refs(conn, ids)
+                    last = ids[-1]
+        finally:
+            with self._all_lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn.close()
+
+    # -- reading -------------------------------------------------------------------------------
+    _REF_SQL = (
+        "SELECT d.id, d.title, d.doc_number, d.city, d.year, d.signed_date, d.issue_id, i.issue, d.section,"
+        " d.doc_type, d.issuer FROM documents d JOIN issues i ON i.id = d.issue_id"
+    )
+
+    @staticmethod
+    def _ref(r: tuple[Any, ...]) -> DocRef:
+        return DocRef(
+            id=r[0], title=r[1], doc_number=r[2], city=r[3], year=r[4], signed_date=r[5], issue_id=r[6],
+            issue=r[7], section=r[8], doc_type=r[9], issuer=json.loads(r[10]) if r[10] else None,
+        )
+
+    def _refs(self, conn, ids: list[int]) -> list[DocRef]:
+        if not ids:
+            return []
+        by_id = {r[0]: self._ref(r) for r in conn.execute(f"{self._REF_SQL} WHERE d.id = ANY(%s)", (ids,))}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def get_document(self, doc_id: int) -> DocumentRecord | None:
+        if not isinstance(doc_id, int) or not -(2**63) <= doc_id < 2**63:
+            return None
+        conn = self._conn
+        r = conn.execute(
+            "SELECT d.id, d.issue_id, d.seq, d.data, d.body, i.gazette, i.source_name, d.doc_number, d.city"
+            " FROM documents d JOIN issues i ON i.id = d.issue_id WHERE d.id = %s",
+            (doc_id,),
+        ).fetchone()
+        if r is None:
+            return None
+        data = json.loads(r[3])
+        citations = []
+        for dn, title, raw, line, kind, tid, ttitle in conn.execute(
+            "SELECT c.doc_number, c.title, c.raw, c.line, c.kind, t.id, t.title FROM citations c"
+            " LEFT JOIN LATERAL (SELECT id, title FROM documents x WHERE x.doc_number = c.doc_number"
+            "   AND x.id <> c.doc_id ORDER BY (x.city IS NOT DISTINCT FROM %s) DESC, x.id LIMIT 1) t ON TRUE"
+            " WHERE c.doc_id = %s ORDER BY c.seq",
+            (r[8], doc_id),
+        ):
+            citations.append(CitationLink(dn, title, raw, line, kind, tid, ttitle))
+        cited_by: list[CitedBy] = []
+        if r[7]:
+            rows = conn.execute(
+                "SELECT c.doc_id, min(c.raw), min(c.line) FROM citations c WHERE c.doc_number = %s"
+                " AND c.doc_id <> %s GROUP BY c.doc_id ORDER BY c.doc_id",
+                (r[7], doc_id),
+            ).fetchall()
+            refs = {x.id: x for x in self._refs(conn, [x[0] for x in rows])}
+            cited_by = [CitedBy(refs[i], raw, line) for i, raw, line in rows if i in refs]
+        data["body"] = json.loads(r[4])
+        return DocumentRecord(
+            id=r[0], issue_id=r[1], seq=r[2], title=data["title"], doc_number=data.get("doc_number"),
+            issuer=data.get("issuer"), doc_type=data.get("doc_type"), section=data.get("section"),
+            recipients=data.get("recipients"), signed_date=data.get("signed_date"),
+            public_notice=data.get("public_notice"), toc_page=data.get("toc_page"),
+            start_line=data["start_line"], end_line=data["end_line"], gazette=json.loads(r[5]),
+            body=data["body"], outline=data.get("outline", []), tables=data.get("tables", []),
+            personnel=data.get("personnel", []), warnings=data.get("warnings", []), citations=citations,
+            cited_by=cited_by, fields=data, source_name=r[6],
+        )
+
+    def find_by_doc_number(self, doc_number: str) -> list[DocRef]:
+        from gongbao.extract.doc_number import normalize_doc_number
+
+        dn = normalize_doc_number(str(doc_number))
+        return [
+            self._ref(r)
+            for r in self._conn.execute(
+                f"{self._REF_SQL} WHERE d.doc_number = %s ORDER BY i.year, i.issue, d.id", (dn,)
+            )
+        ]
+
+    _ISSUE_SQL = (
+        "SELECT i.id, i.name, i.city, i.year, i.issue, i.total_issue, i.published,"
+        " (SELECT count(*) FROM documents d WHERE d.issue_id = i.id), i.source_name, i.content_hash,"
+        " i.ingested_at FROM issues i"
+    )
+
+    def list_issues(self, city: str | None = None, year: int | None = None) -> list[IssueSummary]:
+        where, params = [], []
+        if city is not None:
+            where.append("i.city = %s")
+            params.append(city)
+        if year is not None:
+            where.append("i.year = %s")
+            params.append(int(year))
+        sql = self._ISSUE_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY i.city, i.year, i.issue, i.id"
+        return [IssueSummary(*r) for r in self._conn.execute(sql, params)]
+
+    def get_issue(self, issue_id: int) -> IssueRecord | None:
+        if not isinstance(issue_id, int) or not -(2**63) <= issue_id < 2**63:
+            return None
+        conn = self._conn
+        r = conn.execute(self._ISSUE_SQL + " WHERE i.id = %s", (issue_id,)).fetchone()
+        if r is None:
+            return None
+        gazette, toc, warnings, line_count, pv = conn.execute(
+            "SELECT gazette, toc, warnings, line_count, parser_version FROM issues WHERE id = %s", (issue_id,)
+        ).fetchone()
+        docs = [self._ref(x) for x in conn.execute(f"{self._REF_SQL} WHERE d.issue_id = %s ORDER BY d.seq", (issue_id,))]
+        return IssueRecord(
+            summary=IssueSummary(*r), gazette=json.loads(gazette), toc=link_toc(json.loads(toc), docs),
+            documents=docs, warnings=json.loads(warnings), line_count=line_count, parser_version=pv,
+        )
+
+    def source_lines(self, issue_id: int, start: int, end: int) -> list[str]:
+        r = self._conn.execute("SELECT source_text FROM issues WHERE id = %s", (int(issue_id),)).fetchone()
+        if r is None or r[0] is None:
+            return []
+        start = max(1, int(start))
+        return r[0].split("\n")[start - 1:max(start - 1, int(end))]
+
+    def stats(self) -> StoreStats:
+        c = self._conn
+        issues = c.execute("SELECT count(*) FROM issues").fetchone()[0]
+        docs = c.execute("SELECT count(*) FROM documents").fetchone()[0]
+        cits = c.execute("SELECT count(*) FROM citations").fetchone()[0]
+        resolved = c.execute(
+            "SELECT count(*) FROM citations c WHERE c.doc_number IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM documents d WHERE d.doc_number = c.doc_number AND d.id <> c.doc_id)"
+        ).fetchone()[0]
+        return StoreStats(issues, docs, cits, resolved, self.schema_version(), self.backend, self.location)
+
+    def is_empty(self) -> bool:
+        return self._conn.execute("SELECT NOT EXISTS (SELECT 1 FROM issues)").fetchone()[0]
