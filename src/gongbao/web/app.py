@@ -34,10 +34,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gongbao.store import FACETS, QueryError, SearchFilters, Store, StoreError, open_store
 from gongbao.store.base import MAX_LIMIT, DocRef, IssueSummary
+from gongbao.store.query import MAX_QUERY_CHARS
 from gongbao.web import render, schemas
 
 log = logging.getLogger("gongbao.web")
@@ -65,8 +67,12 @@ CSP_DOCS = (
 )
 
 # Query parameter types of the API (module level: annotations are resolved from module globals).
-Q = Annotated[str | None, Query(max_length=MAX_RAW_QUERY, description="Search text (see the syntax in the API description).")]
-F = Annotated[str | None, Query(max_length=500)]
+Q = Annotated[str | None, Query(max_length=MAX_QUERY_CHARS,
+                                description="Search text (see the syntax in the API description).")]
+F = Annotated[str | None, Query(max_length=200)]
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?$"
+DocNo = Annotated[str | None, Query(max_length=100, description="A 文号, any bracket variant.")]
+IssueIdFilter = Annotated[int | None, Query(ge=1, le=2**62 - 1)]
 DocId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 Year = Annotated[int | None, Query(ge=1, le=9999)]
 
@@ -155,16 +161,16 @@ class _SecurityHeaders:
 # --------------------------------------------------------------------------------------------
 # Helpers shared by API and pages
 # --------------------------------------------------------------------------------------------
-def _clean(value: str | None, name: str) -> str | None:
-    """Empty -> None; control characters (NUL, ...) are refused: no text in the archive has them."""
+_CONTROLS = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {0x7F: None}
+
+
+def _clean(value: str | None) -> str | None:
+    """Empty -> None. Control characters (NUL, ...) occur in no stored text; they are dropped so
+    that no backend ever sees them (PostgreSQL refuses NUL in text)."""
     if value is None:
         return None
-    value = value.strip()
-    if not value:
-        return None
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-        raise QueryError(f"参数 {name} 含有控制字符。")
-    return value
+    value = value.translate(_CONTROLS).strip()
+    return value or None
 
 
 def _year(value: str | int | None) -> int | None:
@@ -184,17 +190,15 @@ def make_filters(
     issuer: str | None = None, doc_number: str | None = None, issue_id: int | None = None,
 ) -> SearchFilters:
     return SearchFilters(
-        city=_clean(city, "city"), year=_year(year), date_from=_clean(date_from, "from"),
-        date_to=_clean(date_to, "to"), section=_clean(section, "section"), doc_type=_clean(doc_type, "type"),
-        issuer=_clean(issuer, "issuer"), doc_number=_clean(doc_number, "doc_number"), issue_id=issue_id,
+        city=_clean(city), year=_year(year), date_from=_clean(date_from),
+        date_to=_clean(date_to), section=_clean(section), doc_type=_clean(doc_type),
+        issuer=_clean(issuer), doc_number=_clean(doc_number), issue_id=issue_id,
     )
 
 
 def _check_query(q: str | None) -> str:
-    q = q or ""
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in q):
-        raise QueryError("查询含有控制字符。")
-    return q
+    """Control characters become spaces (they can only come from a broken client)."""
+    return (q or "").translate({c: " " for c in _CONTROLS})
 
 
 def _group_issues(issues: list[IssueSummary]) -> list[tuple[str, list[tuple[int | None, list[IssueSummary]]]]]:
@@ -291,6 +295,14 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # GET and POST on one path are two routes; Allow must name the methods of both.
+            allowed: set[str] = set()
+            for route in app.router.routes:
+                match, _ = route.matches(request.scope)
+                if match != Match.NONE:
+                    allowed |= set(getattr(route, "methods", None) or ())
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(allowed))}
         if is_api(request) or request.url.path.startswith("/static/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
         message = exc.detail if isinstance(exc.detail, str) else "请求有误。"
@@ -335,13 +347,15 @@ def create_app(
         q: Q = None,
         city: F = None,
         year: Year = None,
-        date_from: Annotated[str | None, Query(alias="from", max_length=500, description="成文日期 from (YYYY[-MM[-DD]]).")] = None,
-        date_to: Annotated[str | None, Query(alias="to", max_length=500, description="成文日期 to, inclusive.")] = None,
+        date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=DATE_PATTERN,
+                                               description="成文日期 from (YYYY[-MM[-DD]]).")] = None,
+        date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=DATE_PATTERN,
+                                             description="成文日期 to, inclusive.")] = None,
         section: F = None,
-        type: Annotated[str | None, Query(max_length=500, description="文种, e.g. 通知.")] = None,
+        type: Annotated[str | None, Query(max_length=200, description="文种, e.g. 通知.")] = None,
         issuer: F = None,
-        doc_number: F = None,
-        issue_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        doc_number: DocNo = None,
+        issue_id: IssueIdFilter = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
         cursor: Annotated[str | None, Query(max_length=4096)] = None,
         facets: bool = True,
@@ -350,7 +364,7 @@ def create_app(
         The same JSON as `gongbao search --json`."""
         filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
                                doc_type=type, issuer=issuer, doc_number=doc_number, issue_id=issue_id)
-        result = store.search(_check_query(q), filters, limit=limit, cursor=_clean(cursor, "cursor"),
+        result = store.search(_check_query(q), filters, limit=limit, cursor=_clean(cursor),
                               facets=facets)
         return JSONResponse(result.to_dict())
 
@@ -377,7 +391,7 @@ def create_app(
     @app.get("/api/issues", response_model=list[schemas.IssueSummaryModel], responses=ERR, tags=["read"])
     def api_issues(city: F = None, year: Year = None) -> Response:
         """Stored gazette issues, by city, year and number."""
-        issues = store.list_issues(city=_clean(city, "city"), year=year)
+        issues = store.list_issues(city=_clean(city), year=year)
         return JSONResponse([s.to_dict() for s in issues])
 
     @app.get("/api/issues/{issue_id}", response_model=schemas.IssueResponse, responses=ERR, tags=["read"])
@@ -404,13 +418,13 @@ def create_app(
         q: Q = None,
         city: F = None,
         year: Year = None,
-        date_from: Annotated[str | None, Query(alias="from", max_length=500)] = None,
-        date_to: Annotated[str | None, Query(alias="to", max_length=500)] = None,
+        date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=DATE_PATTERN)] = None,
+        date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=DATE_PATTERN)] = None,
         section: F = None,
         type: F = None,
         issuer: F = None,
-        doc_number: F = None,
-        issue_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        doc_number: DocNo = None,
+        issue_id: IssueIdFilter = None,
     ) -> Response:
         """Every document matching the search (no cap), streamed as JSON lines or CSV."""
         filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
@@ -507,7 +521,7 @@ def create_app(
                 raise QueryError(f"查询过长（{len(q or ''):,} 字）。")
             filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
                                    doc_type=type, issuer=issuer, doc_number=doc_number)
-            result = store.search(_check_query(q), filters, limit=PAGE_SIZE, cursor=_clean(cursor, "cursor"))
+            result = store.search(_check_query(q), filters, limit=PAGE_SIZE, cursor=_clean(cursor))
         except QueryError as exc:
             error = str(exc)
         active = [(k, FILTER_LABELS[k], params[k]) for k in FILTER_LABELS if k in params]
@@ -543,7 +557,7 @@ def create_app(
     @app.get("/issues", response_class=HTMLResponse, include_in_schema=False)
     def issues_page(request: Request, city: str | None = None, year: str | None = None) -> HTMLResponse:
         try:
-            c, y = _clean(city, "city"), _year(year)
+            c, y = _clean(city), _year(year)
         except QueryError as exc:
             return page(request, "error.html", 400, title="请求有误", message=str(exc))
         everything = store.list_issues()
