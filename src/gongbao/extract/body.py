@@ -82,7 +82,7 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int) -> list[Paragra
     pieces: list[_Piece] = []
     for lineno in range(start, end + 1):
         raw = lines[lineno - 1]
-        if not raw or raw.isspace():
+        if not raw:
             continue
         if "\t" in raw:
             text = "\t".join(clean_line(cell) for cell in raw.split("\t")).rstrip("\t")
