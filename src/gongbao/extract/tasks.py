@@ -1,0 +1,574 @@
+"""Tasks (督办-style items): the item, its lead and supporting units, and its deadline.
+
+Forms read (all seen in the sample gazettes):
+
+- a clause closing the item: ``(市发改委、市商务局按职责分工负责)``, ``（X牵头，Y配合，Z负责落实）``,
+  ``（牵头单位：…，配合单位：…）``, ``（责任单位：…。完成时限：…）``; several per item are allowed;
+- the clause on its own line after the item (detached), or split by a page break;
+- label lines after the item: ``牵头单位:…`` / ``责任单位：…`` / ``配合单位：…``;
+- task tables: tab-separated rows under a header naming 责任单位/牵头单位/实施单位/配合单位 and
+  完成时限/完成进度(要求)/完成时间.
+
+Roles. ``lead_units`` are the 牵头 units when the clause names any; otherwise the responsible
+units (责任单位, 实施单位, ``…负责``). ``support_units`` are the 配合 units plus, when a 牵头 unit is
+named, the responsible units (``X牵头，各县（区）政府按职责分工负责`` makes the counties supporting).
+
+Deadline. The 完成时限 of the clause or column when there is one (``长期坚持`` counts there);
+otherwise the latest dated ``…前`` phrase of the item's own text (``2020年底前集中公布``), else a
+recurring one (``每年8月底前``). Service limits (``10个工作日内``) are not task deadlines.
+
+The item is the outline-labelled paragraph (一、 （一） 1. （1） ①) the clause closes, with any
+unlabelled paragraphs that follow it; an item that ends in ``：`` keeps its deeper-numbered list.
+Paragraphs are rebuilt here from the raw source lines of the document (``Document.body`` is not
+needed), so the extractor does not depend on the body extractor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from gongbao.extract.deadlines import Deadline, find_deadlines, parse_deadline, pick_deadline
+from gongbao.extract.units import looks_like_unit, resolve_unit, split_units, unresolved_units
+from gongbao.models import Document, Paragraph, Task
+from gongbao.segment.lines import strip_markup
+
+# Cheap prefilter: a document without any of these substrings has no task.
+_CUES = ("负责", "牵头", "单位", "配合", "时限")
+_CLAUSE_CUE = re.compile(r"负责|牵头|配合|协助|参与|责任单位|实施单位|完成时限|主责单位|协办单位")
+_LABEL = re.compile(
+    r"(?P<label>牵头单位|牵头部门|责任单位|责任部门|主责单位|主办单位|实施单位|配合单位|配合部门|协办单位|参与单位"
+    r"|完成时限|完成时间|时间节点|完成期限)\s*[:：]"
+)
+_LABEL_ROLE = {
+    "牵头单位": "lead", "牵头部门": "lead",
+    "责任单位": "resp", "责任部门": "resp", "主责单位": "resp", "主办单位": "resp", "实施单位": "resp",
+    "配合单位": "support", "配合部门": "support", "协办单位": "support", "参与单位": "support",
+    "完成时限": "deadline", "完成时间": "deadline", "时间节点": "deadline", "完成期限": "deadline",
+}
+_LABEL_LINE = re.compile(rf"^(?:{_LABEL.pattern})")
+_VERB = re.compile(
+    r"(?P<verb>牵头(?:负责)?|配合(?:落实|做好)?|协助|参与|(?:按职责分工|按照职责分工|按职责|分工|共同|具体|分别)?负责(?:落实)?)$"
+)
+_VERB_ROLE = {"牵头": "lead", "配合": "support", "协助": "support", "参与": "support"}
+_MARKER = re.compile(
+    r"^(?:(?P<cn>[一二三四五六七八九十]{1,3})[、.．]"
+    r"|(?P<pcn>[（(][一二三四五六七八九十]{1,3}[）)])"
+    r"|(?P<ar>\d{1,3})(?:[.．、](?!\d)|\s)"
+    r"|(?P<par>[（(]\d{1,3}[）)])"
+    r"|(?P<circ>[①-⑳])"
+    r"|(?P<art>第[一二三四五六七八九十百零〇两]{1,5}条))"
+)
+_RANK = {"cn": 1, "art": 1, "pcn": 2, "ar": 3, "par": 4, "circ": 5}
+_OPEN = "（(〔[「【"
+_CLOSE = "）)〕]」】"
+_BRACKET_RE = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+_SPLIT_RE = {seps: re.compile(f"[{re.escape(_OPEN + _CLOSE + seps)}]") for seps in ("，,；;",)}
+_TERMINAL = tuple("。！？；;!?：:")
+_WS_CJK = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000]+|[ \t\u3000]+(?=[^\x00-\x7f])")
+_WS = re.compile(r"\s+")
+_DATE_ONLY = re.compile(r"^[\u4e00-\u9fff（）()]{0,30}\d{4}年\d{1,2}月\d{1,2}日$")
+_NOTICE = re.compile(r"^[（(]此件[^）)]*[）)]$")
+
+# Table columns.
+_COL_LEAD = re.compile(r"^(?:牵头单位|牵头部门)$")
+_COL_RESP = re.compile(r"^(?:责任单位|责任部门|主责单位|实施单位|责任主体|承办单位)$")
+_COL_SUPPORT = re.compile(r"^(?:配合单位|配合部门|协办单位)$")
+_COL_DEADLINE = re.compile(r"^(?:完成时限|完成时间|完成进度(?:要求)?|时间节点|完成期限|时限要求)$")
+_COL_TEXT = ("具体措施", "工作内容", "工作任务", "主要任务", "重点任务", "任务内容", "项目名称", "工作措施", "任务")
+_COL_LABEL = re.compile(r"^序号$")
+
+
+_MARKUP_CHARS = frozenset("#-*+>_< \t\u3000")
+
+
+def _clean(line: str) -> str:
+    """Markup removed and the OCR line-wrap spaces around Chinese text squeezed out."""
+    if _MARKUP_CHARS.isdisjoint(line):
+        return line.strip()
+    text = strip_markup(line)
+    text = _WS_CJK.sub("", text)
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass(slots=True)
+class _Para:
+    text: str
+    spans: list[tuple[int, int]]  # (offset into text, source line)
+    depth: int = 0  # brackets still open at the end of text
+    open_at: int = -1  # offset of the outermost bracket still open
+
+    def track(self, added: str, offset: int) -> None:
+        """Update the open-bracket state with ``added`` (appended at ``offset``)."""
+        for m in _BRACKET_RE.finditer(added):
+            if m.group(0) in _OPEN:
+                if self.depth == 0:
+                    self.open_at = offset + m.start()
+                self.depth += 1
+            elif self.depth > 0:
+                self.depth -= 1
+
+    @property
+    def line(self) -> int:
+        return self.spans[0][1]
+
+    @property
+    def end_line(self) -> int:
+        return self.spans[-1][1]
+
+    def line_at(self, offset: int) -> int:
+        """The source line holding character ``offset`` of the paragraph text."""
+        line = self.spans[0][1]
+        for start, n in self.spans:
+            if start > offset:
+                break
+            line = n
+        return line
+
+
+@dataclass(slots=True)
+class _Clause:
+    start: int  # offsets in the paragraph text (whole bracket included)
+    end: int
+    raw: str
+    lead: list[str]
+    support: list[str]
+    deadline: str | None
+    names_lead: bool = False  # the clause names a 牵头 unit
+
+
+@dataclass(slots=True)
+class _Item:
+    label: str | None
+    rank: int
+    line: int
+    parts: list[str] = field(default_factory=list)
+    closed: bool = False
+    list_intro: bool = False
+
+
+def _paragraphs(lines: Sequence[str], first: int, last: int, skip: set[int]) -> list[_Para]:
+    """Logical paragraphs of the prose lines ``first..last`` (1-based), tables left out."""
+    paras: list[_Para] = []
+    for n in range(first, last + 1):
+        raw = lines[n - 1]
+        if n in skip or "\t" in raw:
+            continue
+        text = _clean(raw)
+        if not text or _NOTICE.match(text) or _DATE_ONLY.match(text):
+            continue
+        if paras:
+            prev = paras[-1]
+            tail = prev.text[prev.open_at:] if prev.depth > 0 else ""
+            join = False
+            if tail and len(tail) < 400 and (_CLAUSE_CUE.search(tail) or _LABEL.search(tail)):
+                join = not _MARKER.match(text)
+            elif not prev.text.endswith(_TERMINAL) and not prev.text.endswith(("）", ")")):
+                join = not (_MARKER.match(text) or _LABEL_LINE.match(text) or text.startswith(("（", "(")))
+            if join:
+                prev.spans.append((len(prev.text), n))
+                prev.track(text, len(prev.text))
+                prev.text += text
+                continue
+        para = _Para(text, [(0, n)])
+        para.track(text, 0)
+        paras.append(para)
+    return paras
+
+
+def _bracket_groups(text: str) -> list[tuple[int, int]]:
+    """Spans of top-level （…） / (…) groups; an unclosed group at the end runs to the end."""
+    groups: list[tuple[int, int]] = []
+    depth = 0
+    start = -1
+    for m in _BRACKET_RE.finditer(text):
+        ch, i = m.group(0), m.start()
+        if ch in _OPEN:
+            if depth == 0:
+                start = i if ch in "（(" else -1
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0 and start >= 0:
+                groups.append((start, i + 1))
+                start = -1
+    if depth > 0 and start >= 0:
+        groups.append((start, len(text)))
+    return groups
+
+
+def _top_split(text: str, seps: str) -> list[str]:
+    """Split on ``seps`` outside brackets."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    pattern = _SPLIT_RE.get(seps) or re.compile(f"[{re.escape(_OPEN + _CLOSE + seps)}]")
+    for m in pattern.finditer(text):
+        ch = m.group(0)
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            parts.append(text[start:m.start()])
+            start = m.end()
+    parts.append(text[start:])
+    return parts
+
+
+def _dedupe(names: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def parse_clause(content: str) -> tuple[list[str], list[str], str | None] | None:
+    """Read a responsibility clause (without its brackets) as printed names by role.
+
+    Returns (lead names, supporting names, deadline phrase) — names as printed, not normalized —
+    or None when the text is not a responsibility clause.
+
+    >>> parse_clause("市交通局牵头，市公安局、市生态环境局按职责分工负责")
+    (['市交通局'], ['市公安局', '市生态环境局'], None)
+    >>> parse_clause("牵头单位：商务局；配合单位：市金融办、市银保监分局。完成时限：2021年12月31日")
+    (['商务局'], ['市金融办', '市银保监分局'], '2021年12月31日')
+    """
+    parsed = _parse_clause(content)
+    return parsed[:3] if parsed else None
+
+
+def _parse_clause(content: str) -> tuple[list[str], list[str], str | None, bool] | None:
+    """parse_clause plus whether the clause names a 牵头 unit."""
+    content = content.strip()
+    if not content or not _CLAUSE_CUE.search(content):
+        return None
+    roles: dict[str, list[str]] = {"lead": [], "resp": [], "support": []}
+    deadline: str | None = None
+    labels = list(_LABEL.finditer(content))
+    if labels:
+        head = content[: labels[0].start()].strip("，,；;。 ")
+        if head and not _CLAUSE_CUE.search(head):
+            return None
+        for i, m in enumerate(labels):
+            end = labels[i + 1].start() if i + 1 < len(labels) else len(content)
+            value = content[m.end():end].strip().strip("，,；;。").strip()
+            role = _LABEL_ROLE[m.group("label")]
+            if role == "deadline":
+                deadline = value or None
+            else:
+                roles[role].extend(split_units(value))
+    else:
+        pending = ""
+        for part in _top_split(content, "，,；;"):
+            part = part.strip().strip("。")
+            if not part:
+                continue
+            text = (pending + "、" + part) if pending else part
+            m = _VERB.search(text)
+            if not m:
+                pending = text
+                continue
+            pending = ""
+            verb = m.group("verb")
+            role = _VERB_ROLE.get(verb[:2], "resp")
+            roles[role].extend(split_units(text[: m.start()]))
+        if pending:
+            return None if not any(roles.values()) else None
+    names = roles["lead"] + roles["resp"] + roles["support"]
+    if not names:
+        return None
+    unit_like = sum(1 for n in names if looks_like_unit(n))
+    if unit_like == 0 or unit_like * 2 < len(names) or any(len(n) > 40 for n in names):
+        return None
+    if roles["lead"]:
+        lead, support = roles["lead"], roles["resp"] + roles["support"]
+    else:
+        lead, support = roles["resp"], roles["support"]
+    return _dedupe(lead), _dedupe(support), deadline, bool(roles["lead"])
+
+
+def _clauses(text: str) -> list[_Clause]:
+    out: list[_Clause] = []
+    if _LABEL_LINE.match(text):
+        parsed = _parse_clause(text)
+        if parsed:
+            out.append(_Clause(0, len(text), text, *parsed))
+        return out
+    for start, end in _bracket_groups(text):
+        inner = text[start + 1:end]
+        if inner and inner[-1] in "）)":
+            inner = inner[:-1]
+        if not _CLAUSE_CUE.search(inner):
+            # A bare list of units closing a sentence: …政策。（各县（市、区）人民政府）
+            if start > 0 and text[start - 1] in "。；;" and "。" not in inner:
+                names = split_units(inner)
+                if names and all(resolve_unit(n).resolved for n in names):
+                    out.append(_Clause(start, end, text[start:end], _dedupe(names), [], None))
+            continue
+        parsed = _parse_clause(inner)
+        if parsed:
+            out.append(_Clause(start, end, text[start:end], *parsed))
+    return out
+
+
+def _marker(text: str) -> tuple[str, int] | None:
+    m = _MARKER.match(text)
+    if not m:
+        return None
+    kind = m.lastgroup or "ar"
+    return m.group(0).strip(), _RANK[kind]
+
+
+def _strip_marker(text: str) -> str:
+    m = _MARKER.match(text)
+    return text[m.end():].strip() if m else text
+
+
+def _normalize(names: Iterable[str], city: str | None) -> list[str]:
+    return _dedupe(resolve_unit(n, city).name for n in names)
+
+
+def _deadline_of(clause_phrase: str | None, text: str, signed: str | None) -> Deadline | None:
+    if clause_phrase:
+        found = parse_deadline(clause_phrase, signed)
+        if found:
+            return found
+    return pick_deadline(find_deadlines(text, signed))
+
+
+def _make_task(text: str, line: int, end_line: int, label: str | None, clauses: list[_Clause],
+               signed: str | None, city: str | None) -> Task:
+    lead = _normalize((n for c in clauses for n in c.lead), city)
+    support = [n for n in _normalize((n for c in clauses for n in c.support), city) if n not in lead]
+    phrase = next((c.deadline for c in clauses if c.deadline), None)
+    text = _strip_marker(text).strip()
+    deadline = _deadline_of(phrase, text, signed)
+    return Task(
+        text=text,
+        line=line,
+        end_line=end_line,
+        label=label,
+        lead_units=lead,
+        support_units=support,
+        units_raw="；".join(c.raw for c in clauses),
+        deadline=deadline.date if deadline else None,
+        deadline_text=deadline.text if deadline else None,
+        deadline_kind=deadline.kind if deadline else None,
+    )
+
+
+def _merge_into(task: Task, clause: _Clause, signed: str | None, city: str | None, end_line: int) -> None:
+    """A further clause of the same item (a 责任单位 line after a 牵头单位 line, …)."""
+    lead, support = clause.lead, clause.support
+    if task.lead_units and not clause.names_lead:
+        lead, support = [], lead + support  # the item already has its 牵头 units
+    for name in _normalize(lead, city):
+        if name not in task.lead_units:
+            task.lead_units.append(name)
+    for name in _normalize(support, city):
+        if name not in task.support_units and name not in task.lead_units:
+            task.support_units.append(name)
+    task.units_raw = f"{task.units_raw}；{clause.raw}" if task.units_raw else clause.raw
+    task.end_line = max(task.end_line, end_line)
+    if clause.deadline and task.deadline_kind in (None, "recurring") or (clause.deadline and task.deadline is None):
+        found = parse_deadline(clause.deadline or "", signed)
+        if found:
+            task.deadline, task.deadline_text, task.deadline_kind = found.date, found.text, found.kind
+
+
+def _is_detached(text: str, clauses: list[_Clause]) -> bool:
+    if len(clauses) != 1:
+        return False
+    rest = (text[: clauses[0].start] + text[clauses[0].end:]).strip().strip("。；;，,")
+    return not rest
+
+
+def _prose_tasks(paras: list[_Para], signed: str | None, city: str | None) -> list[Task]:
+    tasks: list[Task] = []
+    item: _Item | None = None
+    last_task_para = -2  # index of the paragraph that produced/extended the last task
+    for index, para in enumerate(paras):
+        text = para.text
+        clauses = _clauses(text) if _CLAUSE_CUE.search(text) else []
+        if clauses and _is_detached(text, clauses):
+            if item is not None and not item.closed and item.parts:
+                tasks.append(_make_task("".join(item.parts), item.line, para.end_line,
+                                        item.label, clauses, signed, city))
+                item.closed = True
+                last_task_para = index
+            elif tasks and last_task_para == index - 1:
+                _merge_into(tasks[-1], clauses[0], signed, city, para.end_line)
+                last_task_para = index
+            continue
+        marker = _marker(text)
+        if marker is not None:
+            label, rank = marker
+            if item is not None and not item.closed and item.list_intro and rank > item.rank:
+                item.parts.append(text)
+            else:
+                item = _Item(label, rank, para.line, [text])
+                item.list_intro = text.endswith(("：", ":"))
+        elif item is not None and not item.closed:
+            item.parts.append(text)
+        else:
+            item = _Item(None, 9, para.line, [text])
+        if not clauses:
+            item.list_intro = item.list_intro or text.endswith(("：", ":"))
+            continue
+        # Split the paragraph at its clauses: each clause closes the text before it.
+        prefix = "".join(item.parts[:-1])
+        cursor = 0
+        for clause in clauses:
+            if cursor == 0:
+                body, start_line = prefix + text[:clause.start], item.line
+            else:
+                body, start_line = text[cursor:clause.start], para.line_at(cursor)
+            if body.strip("。；;，,） "):
+                tasks.append(_make_task(body, start_line, para.line_at(max(clause.end - 1, 0)), item.label,
+                                        [clause], signed, city))
+            elif tasks:
+                _merge_into(tasks[-1], clause, signed, city, para.line_at(max(clause.end - 1, 0)))
+            cursor = clause.end
+        last_task_para = index
+        trailing = text[cursor:]
+        if len(trailing.strip("。；;，,） ")) >= 4:
+            item = _Item(item.label, item.rank, para.line_at(cursor), [trailing])
+        else:
+            item.closed = True
+    return tasks
+
+
+def _cells(line: str) -> list[str]:
+    cells = [_clean(c) for c in line.split("\t")]
+    return [re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", c) for c in cells]
+
+
+@dataclass(slots=True)
+class _Header:
+    width: int
+    label: int | None
+    text: int | None
+    lead: int | None
+    resp: int | None
+    support: int | None
+    deadline: int | None
+
+
+def _header(cells: list[str]) -> _Header | None:
+    keys = [_WS.sub("", c) for c in cells]
+
+    def col(pattern: re.Pattern[str]) -> int | None:
+        return next((i for i, k in enumerate(keys) if pattern.match(k)), None)
+
+    lead, resp, support = col(_COL_LEAD), col(_COL_RESP), col(_COL_SUPPORT)
+    if lead is None and resp is None:
+        return None
+    text = None
+    for name in _COL_TEXT:
+        text = next((i for i, k in enumerate(keys) if k == name), None)
+        if text is not None:
+            break
+    while keys and not keys[-1]:
+        keys.pop()
+    return _Header(len(keys), col(_COL_LABEL), text, lead, resp, support, col(_COL_DEADLINE))
+
+
+def _table_tasks(lines: Sequence[str], first: int, last: int, signed: str | None,
+                 city: str | None) -> list[Task]:
+    tasks: list[Task] = []
+    header: _Header | None = None
+    gap = 0
+    for n in range(first, last + 1):
+        raw = lines[n - 1]
+        if "\t" not in raw:
+            if raw.strip():
+                gap += 1
+                if gap > 1:
+                    header = None
+            continue
+        gap = 0
+        cells = _cells(raw)
+        found = _header(cells) if ("单位" in raw or "部门" in raw or "主体" in raw) else None
+        if found is not None:
+            header = found
+            continue
+        if header is None:
+            continue
+        while len(cells) > header.width and not cells[-1]:
+            cells.pop()
+        if len(cells) > header.width:
+            cells = cells[len(cells) - header.width:]
+        elif len(cells) < header.width:
+            cells = [""] * (header.width - len(cells)) + cells
+
+        def cell(i: int | None, row: list[str] = cells) -> str:
+            return row[i] if i is not None and i < len(row) else ""
+
+        lead_raw = split_units(cell(header.lead))
+        resp_raw = split_units(cell(header.resp))
+        support_raw = split_units(cell(header.support))
+        if not (lead_raw or resp_raw):
+            continue
+        named = lead_raw + resp_raw
+        if sum(1 for u in named if looks_like_unit(u)) * 2 < len(named):
+            continue
+        if lead_raw:
+            lead_names, support_names = lead_raw, resp_raw + support_raw
+        else:
+            lead_names, support_names = resp_raw, support_raw
+        lead = _normalize(lead_names, city)
+        support = [u for u in _normalize(support_names, city) if u not in lead]
+        text = cell(header.text) or max(cells, key=len)
+        label = cell(header.label) or None
+        phrase = cell(header.deadline)
+        deadline = parse_deadline(phrase, signed) if phrase else None
+        tasks.append(Task(
+            text=text, line=n, end_line=n, label=label if label and label.isdigit() else None,
+            lead_units=lead, support_units=support,
+            units_raw="；".join(x for x in (cell(header.lead), cell(header.resp), cell(header.support)) if x),
+            deadline=deadline.date if deadline else None,
+            deadline_text=deadline.text if deadline else None,
+            deadline_kind=deadline.kind if deadline else None,
+        ))
+    return tasks
+
+
+def extract_tasks(doc: Document, lines: Sequence[str], paragraphs: Sequence[Paragraph] | None = None,
+                  city: str | None = None) -> list[Task]:
+    """Every task of ``doc``: prose items with responsibility clauses, then task-table rows, in
+    source order. ``lines`` are the source lines of the whole issue (1-based via the document's
+    line numbers); ``paragraphs`` (e.g. ``doc.body``), if given, replace the paragraphs this module
+    rebuilds from the lines; ``city`` lets names printed with the city (阳泉市住建局) normalize.
+    """
+    first = (doc.doc_number_line or doc.title_line_end or doc.start_line) + 1
+    last = min(doc.end_line, len(lines))
+    if first > last:
+        return []
+    span = lines[first - 1:last]
+    joined = "".join(span)
+    if not any(cue in joined for cue in _CUES):
+        return []
+    signed = doc.signed_date
+    if paragraphs:
+        paras = [_Para(_clean(p.text), [(0, p.start_line)]) for p in paragraphs if p.text.strip()]
+    else:
+        skip = {doc.signature_line} if doc.signature_line else set()
+        paras = _paragraphs(lines, first, last, skip)
+    tasks = _prose_tasks(paras, signed, city)
+    if "\t" in joined:
+        tasks.extend(_table_tasks(lines, first, last, signed, city))
+        tasks.sort(key=lambda t: t.line)
+    return tasks
+
+
+def fill(doc: Document, lines: Sequence[str], city: str | None = None) -> None:
+    """Set ``doc.tasks`` (the parser's entry point)."""
+    doc.tasks = extract_tasks(doc, lines, city=city)
+
+
+def unresolved(tasks: Iterable[Task], city: str | None = None) -> list[str]:
+    """Unit names in ``tasks`` that the alias table could not resolve (kept verbatim on the tasks)."""
+    return unresolved_units((n for t in tasks for n in (*t.lead_units, *t.support_units)), city)
