@@ -63,17 +63,19 @@ def cn_number(text: str) -> int | None:
 
 # --- markers --------------------------------------------------------------------------------------
 
-_UNITS = "年月日时分秒个万亿元千百余多项条次人家户名岁天周倍米里亩吨度号期批所类种件台辆座位份级部套层"
+# Units after a number at the start of a paragraph ("1.5亿元", "30日内"): not a section number.
+# 分 is handled apart: "3.3分析研判" is a heading, "1.5分" is a score.
+_UNITS = "年月日时秒个万亿元千百余多项条次人家户名岁天周倍米里亩吨度号期批所类种件台辆座位份级部套层"
 _MARKER = re.compile(
     rf"""^(?:
-      第(?P<di>[{_CN_NUM}\d]{{1,7}})(?P<dk>编|章|节|条|部分)(?![的之第款项])
+      第(?P<di>[{_CN_NUM}\d]{{1,7}})(?P<dk>编|章|节|条|部分)(?![的之第款项所和、，,]|规定|中|以)
     | (?P<cn>[一二三四五六七八九十百]{{1,4}})、
     | [（(](?P<pcn>[一二三四五六七八九十百]{{1,4}})[）)]
     | [（(](?P<par>\d{{1,3}})[）)]
     | (?P<dec>[1-9]\d?(?:\.[1-9]\d?){{1,3}})(?![\d.．%])
     | (?P<ar>\d{{1,3}})(?:[.．](?![\d.．])|、)
     | (?P<circ>[\u2460-\u2473])
-    | (?P<dec1>[1-9]\d?)\x20(?=[^\s\d{_UNITS}])
+    | (?P<dec1>[1-9]\d?)\x20(?=[^\s\d{_UNITS}分])
     )""",
     re.X,
 )
@@ -124,8 +126,7 @@ def match_marker(text: str) -> Marker | None:
         return Marker("circled", "circled", ord(raw) - 0x2460 + 1, raw, m.end())
     if g == "dec":  # "3.4.1 Ⅳ级响应", "3.3分析研判"; not "1.5亿元", "0.5分"
         rest = text[m.end():].lstrip()
-        if not rest or (rest[0] in _UNITS and (len(rest) > _SHORT_HEADING or len(rest) <= 2
-                                               or _SENTENCE_END.search(rest) or "，" in rest)):
+        if not rest or rest[0] in _UNITS or (rest[0] == "分" and len(rest) <= 2):
             return None
         parts = raw.split(".")
         return Marker("decimal", f"decimal{len(parts)}", int(parts[-1]), raw, m.end())
