@@ -63,6 +63,18 @@ def new_pg_url(cluster: TempCluster) -> str:
     return cluster.url(name)
 
 
+@pytest.fixture(scope="session")
+def new_pg_db(pg_cluster: TempCluster | None):
+    """A function giving the URL of a fresh migrated PostgreSQL database (skips without PostgreSQL)."""
+
+    def make() -> str:
+        if pg_cluster is None:
+            _skip_no_pg()
+        return new_pg_url(pg_cluster)
+
+    return make
+
+
 @pytest.fixture
 def store_url(request, tmp_path: Path, pg_cluster: TempCluster | None) -> str:
     """A fresh, empty archive location for the backend in ``request.param``."""
