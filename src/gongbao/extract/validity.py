@@ -29,10 +29,14 @@ _TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _SPACE = re.compile(r"\s+")
 
 
+_HINT = re.compile(r"施行|实施|执行|生效|实行|有效期|废止|失效|至")
+
+
 def _sentences(lines: Lines, start: int, end: int) -> Iterator[tuple[int, str]]:
+    """Sentences of the lines that can hold a validity clause (cheap substring test first)."""
     for n in range(start, end + 1):
         raw = lines.raw[n - 1]
-        if not raw.strip():
+        if not _HINT.search(raw):
             continue
         for sentence in re.split(r"(?<=[。；;])", _SPACE.sub("", raw)):
             if sentence:
