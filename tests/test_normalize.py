@@ -244,3 +244,11 @@ def test_join_cjk_spaces_only_removes_spaces(text: str) -> None:
     joined = join_cjk_spaces(text)
     assert joined.replace(" ", "") == text.replace(" ", "")
     assert join_cjk_spaces(joined) == joined
+
+
+def test_columns_false_joins_wrapped_cell_text() -> None:
+    # SZ20:1871 header cell "完成进度 要求", SZ21:1231 "配合 单位": wrapped cell text, not columns
+    assert clean_line("完成进度 要求") == "完成进度 要求"
+    assert clean_line("完成进度 要求", columns=False) == "完成进度要求"
+    assert clean_line("配合 单位", columns=False) == "配合单位"
+    assert clean_inline("右玉 生态文化旅游示范区党工委 副书记", columns=False) == "右玉生态文化旅游示范区党工委副书记"

@@ -85,7 +85,7 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int) -> list[Paragra
         if not raw:
             continue
         if "\t" in raw:
-            text = "\t".join(clean_line(cell) for cell in raw.split("\t")).rstrip("\t")
+            text = "\t".join(clean_line(cell, columns=False) for cell in raw.split("\t")).rstrip("\t")
             if text.strip("\t"):
                 pieces.append(_Piece(raw, text, lineno, lineno, table=True))
             continue

@@ -23,7 +23,7 @@ _HEADER_SHARE = 0.6  # share of non-empty cells that makes a row a header candid
 _REPEAT_SHARE = 0.75  # share of header cells a row must repeat to be a page-break header repeat
 _TITLE_LOOKBACK = 3
 _MAX_TITLE = 60
-_HAS_WORD = re.compile(r"\w")
+_HAS_WORD = re.compile(r"[^\W_]")  # a letter, digit or Chinese character
 _LABEL = re.compile(r"^[^，。；]{1,8}[：:]")  # "单位：万平方米", "报送单位：", "日期：年月日"
 
 
@@ -63,7 +63,7 @@ def _runs(lines: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _cells(line: str) -> list[str]:
-    cells = [clean_line(cell) for cell in line.split("\t")]
+    cells = [clean_line(cell, columns=False) for cell in line.split("\t")]
     while cells and not cells[-1]:
         cells.pop()
     return cells
