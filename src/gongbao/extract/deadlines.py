@@ -135,7 +135,7 @@ _RELATIVE = re.compile(rf"(?P<n>{_N}|\d{{1,3}}|[一二三四五六七八九十�
 # ``2019年12月31日前出台的政策`` dates a scope, not a deadline.
 _SCOPE = re.compile(r"[\u4e00-\u9fff]{0,3}的")
 
-_CUES = ("前", "底", "末", "每", "内", "年建成", "年完成", "年实现", "年投入", "年全面", "年基本")
+_CUES = ("前", "底", "末", "每", "内", "—", "-", "－", "–", "~", "～", "年建成", "年完成", "年实现", "年投入", "年全面", "年基本")
 
 
 def _resolve_recurring(m: re.Match[str], signed: date | None) -> date | None:

@@ -49,7 +49,8 @@ _LABEL_ROLE = {
 }
 _LABEL_LINE = re.compile(rf"^(?:{_LABEL.pattern})")
 _VERB = re.compile(
-    r"(?P<verb>牵头(?:负责)?|配合(?:落实|做好)?|协助|参与|(?:按职责分工|按照职责分工|按职责|分工|共同|具体|分别)?负责(?:落实)?)$"
+    r"(?P<verb>牵头(?:负责)?|配合(?:落实|做好)?|协助|参与"
+    r"|(?:按职责分工|按照职责分工|按职责|分工)?(?:共同|具体|分别)?负责(?:落实)?)$"
 )
 _VERB_ROLE = {"牵头": "lead", "配合": "support", "协助": "support", "参与": "support"}
 _MARKER = re.compile(
@@ -246,6 +247,7 @@ def _parse_clause(content: str) -> tuple[list[str], list[str], str | None, bool]
     if not content or not _CLAUSE_CUE.search(content):
         return None
     roles: dict[str, list[str]] = {"lead": [], "resp": [], "support": []}
+    order: list[tuple[str, str]] = []  # (role, name) in printed order
     deadline: str | None = None
     labels = list(_LABEL.finditer(content))
     if labels:
@@ -259,7 +261,9 @@ def _parse_clause(content: str) -> tuple[list[str], list[str], str | None, bool]
             if role == "deadline":
                 deadline = value or None
             else:
-                roles[role].extend(split_units(value))
+                names = split_units(value)
+                roles[role].extend(names)
+                order.extend((role, n) for n in names)
     else:
         pending = ""
         for part in _top_split(content, "，,；;"):
@@ -274,19 +278,25 @@ def _parse_clause(content: str) -> tuple[list[str], list[str], str | None, bool]
             pending = ""
             verb = m.group("verb")
             role = _VERB_ROLE.get(verb[:2], "resp")
-            roles[role].extend(split_units(text[: m.start()]))
+            names = split_units(text[: m.start()])
+            roles[role].extend(names)
+            order.extend((role, n) for n in names)
         if pending:
-            return None if not any(roles.values()) else None
+            # Names after the last role verb: responsible if they are all known units, else prose.
+            names = split_units(pending)
+            if not names or not all(resolve_unit(n).resolved for n in names):
+                return None
+            roles["resp"].extend(names)
+            order.extend(("resp", n) for n in names)
     names = roles["lead"] + roles["resp"] + roles["support"]
     if not names:
         return None
     unit_like = sum(1 for n in names if looks_like_unit(n))
     if unit_like == 0 or unit_like * 2 < len(names) or any(len(n) > 40 for n in names):
         return None
-    if roles["lead"]:
-        lead, support = roles["lead"], roles["resp"] + roles["support"]
-    else:
-        lead, support = roles["resp"], roles["support"]
+    lead_role = "lead" if roles["lead"] else "resp"
+    lead = [n for role, n in order if role == lead_role]
+    support = [n for role, n in order if role != lead_role]
     return _dedupe(lead), _dedupe(support), deadline, bool(roles["lead"])
 
 

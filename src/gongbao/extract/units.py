@@ -146,7 +146,8 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^市(?:直|政府)?(?:各|有关|相关|各有关|各相关)(?:部门|单位|委、办、局)$|"
          r"^市直(?:各|有关|相关|各有关|各相关)?(?:部门|单位)$|^市人民政府各委、办、局$", "市直有关部门"),
         (r"^(?:各|有关|相关|各有关|各相关)?(?:行业)?(?:主管)?(?:部门|单位)$|^其他相关政府部门$", "有关部门"),
-        (r"^.{0,20}(?:各|相关|有关|其他)?成员单位$|^专班组成单位$", ""),  # kept as printed
+        (r"^.{0,20}(?:各|相关|有关|其他)?成员单位$|^专班组成单位$|^(?:各|相关|有关|各相关|各有关)(?:重点)?企业$", ""),
+        # kept as printed
     )
 )
 
@@ -156,7 +157,10 @@ _LEVEL = re.compile(r"^(?P<city>(?![市省县区])[\u4e00-\u9fff]{2}市(?=[\u4e0
 _PAREN_TAIL = re.compile(r"[（(〔\[][^（()）〔〕\[\]]*[)）〕\]]$")
 _WS = re.compile(r"\s+")
 # A county-level place printed alone as a responsible unit (朔城区, 平鲁区, 右玉县): its government.
-_COUNTY = re.compile(r"[\u4e00-\u9fff]{1,3}(?<![市省新城郊矿园社地小])(?:县|区)")
+_COUNTY = re.compile(
+    r"(?![\u4e00-\u9fff]*(?:示范|开发|保税|风景|功能|试验|产业|工业|集聚|新|景|园|社|市辖)区$)"
+    r"(?:[\u4e00-\u9fff]{2,3}区|[\u4e00-\u9fff]{1,3}县)"
+)
 _OPEN = "（(〔[「【{《"
 _CLOSE = "）)〕]」】}》"
 
@@ -287,6 +291,7 @@ _SEPARATORS = "、，,；;/"
 _CONJ_LEFT = (*_UNIT_SUFFIX, "部门", "单位", "）", ")", "〕", "]")
 
 
+_SEP_RE = re.compile(f"[{re.escape(_SEPARATORS)}]")
 _PIECE_RE = re.compile(f"[{re.escape(_OPEN + _CLOSE + _SEPARATORS)}]|以及|和|及|与|等")
 
 
@@ -309,7 +314,8 @@ def _top_level_pieces(clause: str) -> list[str]:
         elif i > start:
             left = clause[start:i].rstrip()
             # Split only between two names: 市司法局和各县…, not 市规划和自然资源局.
-            if left.endswith(_CONJ_LEFT) and clause[m.end():].strip():
+            right = _SEP_RE.split(clause[m.end():], 1)[0]
+            if left.endswith(_CONJ_LEFT) and right.strip() and "的" not in right:
                 pieces.append(clause[start:i])
                 start = m.end()
     pieces.append(clause[start:])
