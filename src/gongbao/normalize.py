@@ -55,7 +55,15 @@ _CHECKBOX = re.compile(r"<input\b[^<>]*\btype\s*=\s*[\"']?checkbox[^<>]*>", re.I
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BOLD = re.compile(r"\*\*+|__(?=\S)|(?<=\S)__")
-_MARKUP_HINT = re.compile(r"[#>*+•<_-]")
+_INLINE_MARKUP = re.compile(
+    f"(?P<box>{_CHECKBOX.pattern})|(?P<br>{_BREAK_TAG.pattern})|{_TAG.pattern}|{_BOLD.pattern}", re.I
+)
+# Cheap test for "this line may hold residue" (a superset of what one stripping pass changes).
+_ANY_MARKUP = re.compile(r"^\s*(?:#|>|[-*+•]\s)|\*\*|__|<[A-Za-z/]")
+
+
+def _inline_repl(m: re.Match[str]) -> str:
+    return "□" if m.group("box") else " " if m.group("br") else ""
 
 
 def strip_markup(line: str) -> str:
@@ -70,14 +78,10 @@ def strip_markup(line: str) -> str:
     >>> strip_markup("  - **第二十条** <p>中介</p>服务 5 <sub>F</sub>")
     '第二十条 中介服务 5 F'
     """
-    if _MARKUP_HINT.search(line) is None:
-        return line
     for _ in range(8):  # residue can nest (``- **### x**``); stop at the fixed point
-        new = _CHECKBOX.sub("□", line)
-        new = _BREAK_TAG.sub(" ", new)
-        new = _TAG.sub("", new)
-        new = _BOLD.sub("", new)
-        new = _LEAD_MARKUP.sub("", new)
+        if _ANY_MARKUP.search(line) is None:
+            break
+        new = _LEAD_MARKUP.sub("", _INLINE_MARKUP.sub(_inline_repl, line))
         if new == line:
             break
         line = new
@@ -208,7 +212,11 @@ def clean_inline(text: str, *, columns: bool = True) -> str:
     >>> clean_inline("增设信号灯的路口(个)")
     '增设信号灯的路口（个）'
     """
-    text = _translate(text).strip(_SPACE)
+    return _clean(_translate(text), columns)
+
+
+def _clean(text: str, columns: bool) -> str:
+    text = text.strip(_SPACE)
     text = normalize_punctuation(text)
     text = join_cjk_spaces(text, columns=columns)
     if "  " in text:
@@ -224,4 +232,4 @@ def clean_line(line: str, *, columns: bool = True) -> str:
     >>> clean_line("#### 第一章 总 则")
     '第一章 总则'
     """
-    return clean_inline(strip_markup(_translate(line)), columns=columns)
+    return _clean(strip_markup(_translate(line)), columns)

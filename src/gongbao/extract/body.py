@@ -62,7 +62,7 @@ _MAX_BLANKS = 3
 
 @dataclass(slots=True)
 class _Piece:
-    raw: str  # source text with markup stripped (for re-cleaning after a join)
+    raw: str  # source text (for re-cleaning after a join)
     text: str  # cleaned
     start: int
     end: int
@@ -90,8 +90,7 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int) -> list[Paragra
                 pieces.append(_Piece(raw, text, lineno, lineno, table=True))
             continue
         md_heading = raw.lstrip().startswith("#")
-        stripped = strip_markup(raw)
-        parts = _RUN_IN_ARTICLE.split(stripped) if "条" in stripped else [stripped]
+        parts = _RUN_IN_ARTICLE.split(strip_markup(raw)) if "条" in raw else [raw]
         for part in parts:
             text = clean_line(part)
             if text:
@@ -104,7 +103,7 @@ def _join_page_breaks(pieces: list[_Piece], lines: Sequence[str]) -> list[_Piece
     for piece in pieces:
         if out and _continues(out[-1], piece, lines):
             prev = out[-1]
-            left, right = prev.raw.rstrip(), piece.raw.lstrip()
+            left, right = strip_markup(prev.raw).rstrip(), strip_markup(piece.raw).lstrip()
             sep = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
             prev.raw = left + sep + right
             prev.text = clean_line(prev.raw)

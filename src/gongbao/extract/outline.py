@@ -151,16 +151,23 @@ def _heading_text(rest: str) -> str:
 
 # A paragraph that reads like the title of an enclosed text or an attachment label starts a new
 # numbering context (a table title such as "…任务表" does not: the text goes on around the table).
-_TITLE_LIKE = re.compile(
-    r"^(?:附\s*件\s*\d{0,2}|.{4,60}(?:方案|办法|规定|细则|制度|规则|意见|通知|决定|计划|要点|安排|预案|措施|条例|规划|"
-    r"指南|纲要|章程|准则|守则|须知)(?:（[^（）]{1,8}）)?)$"
-)
+_ATTACHMENT_LABEL = re.compile(r"^附\s*件\s*\d{0,2}$")
+_TITLE_WORDS = ("方案", "办法", "规定", "细则", "制度", "规则", "意见", "通知", "决定", "计划", "要点", "安排", "预案",
+                "措施", "条例", "规划", "指南", "纲要", "章程", "准则", "守则", "须知")
+_TRAILING_NOTE = re.compile(r"（[^（）]{1,8}）$")  # "…办法（试行）"
 _ATTACHMENT_LIST = re.compile(r"^(?:附\s*件|附\s*表|注|备注|说明)\s*[：:]?\s*(\d{1,2})\s*[.．、]")
 _NOT_TITLE = re.compile(r"[，。；：！？,;:!?\t]")
+_MAX_TITLE = 64
 
 
 def _is_title(text: str) -> bool:
-    return _TITLE_LIKE.match(text) is not None and _NOT_TITLE.search(text) is None
+    if len(text) > _MAX_TITLE or _NOT_TITLE.search(text) is not None:
+        return False
+    if _ATTACHMENT_LABEL.match(text):
+        return True
+    if text.endswith("）"):
+        text = _TRAILING_NOTE.sub("", text)
+    return len(text) >= 6 and text.endswith(_TITLE_WORDS)
 
 
 # --- the tree -------------------------------------------------------------------------------------
