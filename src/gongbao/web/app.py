@@ -20,6 +20,7 @@ import io
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -267,6 +268,7 @@ def create_app(
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(facet_labels=FACETS, meta_labels=render.META_LABELS, join_issuer=render.join_issuer,
                        citation_kinds=render.CITATION_KINDS, qs=render.query_string)
+    env.filters["basename"] = lambda p: re.split(r"[\\/]", str(p or ""))[-1]
     templates = Jinja2Templates(env=env)
 
     def page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -342,7 +344,7 @@ def create_app(
     # ========================================================================================
     # JSON API
     # ========================================================================================
-    @app.get("/api/search", response_model=schemas.SearchResponse, responses=ERR, tags=["search"])
+    @app.get("/api/search", summary="检索文件 Search documents", response_model=schemas.SearchResponse, responses=ERR, tags=["search"])
     def api_search(
         q: Q = None,
         city: F = None,
@@ -368,7 +370,7 @@ def create_app(
                               facets=facets)
         return JSONResponse(result.to_dict())
 
-    @app.get("/api/documents/{doc_id}", response_model=schemas.DocumentResponse, responses=ERR, tags=["read"])
+    @app.get("/api/documents/{doc_id}", summary="读取文件 Read a document", response_model=schemas.DocumentResponse, responses=ERR, tags=["read"])
     def api_document(doc_id: DocId) -> Response:
         """One document: metadata, body paragraphs with source line spans, outline, tables,
         citations (resolved to stored documents where possible) and cited-by."""
@@ -377,7 +379,7 @@ def create_app(
             raise HTTPException(404, f"没有编号为 {doc_id} 的文件。")
         return JSONResponse(doc.to_dict())
 
-    @app.get("/api/documents/{doc_id}/source", response_model=schemas.SourceLinesResponse, responses=ERR,
+    @app.get("/api/documents/{doc_id}/source", summary="文件原文行 Source lines of a document",response_model=schemas.SourceLinesResponse, responses=ERR,
              tags=["read"])
     def api_document_source(doc_id: DocId) -> Response:
         """The OCR source lines the document was parsed from."""
@@ -388,13 +390,13 @@ def create_app(
         return JSONResponse({"document_id": doc.id, "issue_id": doc.issue_id, "start_line": doc.start_line,
                              "end_line": doc.end_line, "lines": lines})
 
-    @app.get("/api/issues", response_model=list[schemas.IssueSummaryModel], responses=ERR, tags=["read"])
+    @app.get("/api/issues", summary="期刊列表 List issues", response_model=list[schemas.IssueSummaryModel], responses=ERR, tags=["read"])
     def api_issues(city: F = None, year: Year = None) -> Response:
         """Stored gazette issues, by city, year and number."""
         issues = store.list_issues(city=_clean(city), year=year)
         return JSONResponse([s.to_dict() for s in issues])
 
-    @app.get("/api/issues/{issue_id}", response_model=schemas.IssueResponse, responses=ERR, tags=["read"])
+    @app.get("/api/issues/{issue_id}", summary="读取一期 Read an issue (masthead, 目录)", response_model=schemas.IssueResponse, responses=ERR, tags=["read"])
     def api_issue(issue_id: DocId) -> Response:
         """One issue: masthead (刊头), 目录 with document ids, and its documents."""
         rec = store.get_issue(issue_id)
@@ -404,6 +406,7 @@ def create_app(
 
     @app.get(
         "/api/export",
+        summary="导出 Export every match",
         response_class=Response,
         responses={
             200: {"description": "Every match, streamed: one JSON object per line, or CSV with a header row.",
@@ -460,7 +463,7 @@ def create_app(
         return StreamingResponse(gen_jsonl(), media_type="application/x-ndjson; charset=utf-8",
                                  headers={"content-disposition": 'attachment; filename="gongbao-export.jsonl"'})
 
-    @app.get("/api/stats", response_model=schemas.StatsResponse, responses=ERR, tags=["read"])
+    @app.get("/api/stats", summary="档案统计 Archive statistics", response_model=schemas.StatsResponse, responses=ERR, tags=["read"])
     def api_stats() -> Response:
         """How much the archive holds."""
         d = store.stats().to_dict()
@@ -470,6 +473,7 @@ def create_app(
     @app.post(
         "/api/issues",
         status_code=201,
+        summary="上传公报 Upload a gazette (admin)",
         response_model=schemas.UploadResponse,
         responses={
             200: {"model": schemas.UploadResponse, "description": "The same text was already stored."},
@@ -649,7 +653,7 @@ def _require_token(expected: str | None, given: str | None) -> None:
     if expected is None:
         raise HTTPException(403, f"本服务器未启用上传：启动前设置环境变量 {ADMIN_TOKEN_ENV} 即可开启。")
     if not given or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
-        raise HTTPException(401, "需要管理员令牌：Authorization: Bearer <GONGBAO_ADMIN_TOKEN>。",
+        raise HTTPException(401, "管理员令牌缺失或不正确（Authorization: Bearer <GONGBAO_ADMIN_TOKEN>）。",
                             headers={"WWW-Authenticate": "Bearer"})
 
 

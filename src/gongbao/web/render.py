@@ -6,6 +6,7 @@ produced here is ``<a>``/``<span>``/``<mark>`` built around already-escaped text
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -25,6 +26,8 @@ META_LABELS: list[tuple[str, str]] = [
     ("recipients", "主送"),
     ("public_notice", "公开属性"),
 ]
+
+_DATE_LINE = re.compile(r"^[\d〇零一二三四五六七八九十○Ｏ０-９]{2,4}\s*年\s*[\d一二三四五六七八九十０-９]{1,3}\s*月\s*[\d一二三四五六七八九十０-９]{1,3}\s*日$")
 
 CITATION_KINDS = {"doc_number": "文号", "order": "令", "standard": "标准", "title": "文件名"}
 
@@ -54,6 +57,7 @@ class Block:
     html: Markup = Markup("")
     anchor: str = ""
     heading: bool = False
+    sign: bool = False  # the signature or its date: right-aligned like the printed page
     table: dict[str, Any] | None = None
     source: list[tuple[int, str]] = field(default_factory=list)
 
@@ -102,18 +106,39 @@ def body_blocks(doc: DocumentRecord, source: dict[int, str]) -> tuple[list[Block
     for t in tables:
         s, e = int(t.get("start_line") or 0), int(t.get("end_line") or 0)
         blocks.append(Block(kind="table", start=s, end=e, anchor=f"L{s}", table=t))
-    heading_lines = {int(h["line"]) for h in _flatten(doc.outline) if isinstance(h.get("line"), int)}
+    headings = {int(h["line"]): h for h in _flatten(doc.outline) if isinstance(h.get("line"), int)}
+    heading_lines = set(headings)
+    sig_line = doc.fields.get("signature_line") if isinstance(doc.fields, dict) else None
+    after_sig = False
     for p in doc.body:
         s, e = int(p.get("start_line") or 0), int(p.get("end_line") or 0)
         # A paragraph rebuilt from the lines of a table would show the table twice.
         if any(b.kind == "table" and b.start <= s and e <= b.end for b in blocks[: len(tables)]):
             continue
+        text = str(p.get("text", ""))
         cits = [c for c in doc.citations if c.line is None or s <= c.line <= e]
-        blocks.append(
-            Block(kind="p", start=s, end=e, anchor=f"L{s}", html=link_citations(str(p.get("text", "")), cits),
-                  heading=s in heading_lines)
-        )
+        block = Block(kind="p", start=s, end=e, anchor=f"L{s}")
+        head = headings.get(s)
+        label, htext = (str(head.get("label") or ""), str(head.get("text") or "")) if head else ("", "")
+        if head and len(text) <= len(label) + len(htext) + 2:
+            block.heading = True  # a heading on its own line
+            block.html = link_citations(text, cits)
+        elif head and label and text.startswith(label):
+            # A run-in heading (（一）检查内容。...): bold the marker and its words only.
+            lead = label + htext if htext and text[len(label):].startswith(htext) else label
+            block.html = Markup("<strong>") + lead + Markup("</strong>") + link_citations(text[len(lead):], cits)
+        else:
+            block.html = link_citations(text, cits)
+        is_sig = isinstance(sig_line, int) and s <= sig_line <= e
+        block.sign = is_sig or (after_sig and len(text) <= 20 and _DATE_LINE.match(text) is not None)
+        after_sig = is_sig
+        blocks.append(block)
     blocks.sort(key=lambda b: (b.start, b.kind != "table"))
+    # The signing organ stands right above a right-aligned date: align it with the date.
+    for prev, b in zip(blocks, blocks[1:], strict=False):
+        if b.sign and prev.kind == "p" and not prev.heading and not prev.sign and prev.end >= b.start - 3 \
+                and len(str(prev.html)) <= 40 and isinstance(sig_line, int) and prev.start <= sig_line + 1:
+            prev.sign = True
     seen: set[str] = set()
     for b in blocks:
         if b.anchor in seen:
