@@ -252,3 +252,9 @@ def test_columns_false_joins_wrapped_cell_text() -> None:
     assert clean_line("完成进度 要求", columns=False) == "完成进度要求"
     assert clean_line("配合 单位", columns=False) == "配合单位"
     assert clean_inline("右玉 生态文化旅游示范区党工委 副书记", columns=False) == "右玉生态文化旅游示范区党工委副书记"
+
+
+def test_form_blanks_survive() -> None:
+    # YQ20:3741 "项目单位: _____" - underscores are a blank to fill in, not Markdown
+    assert clean_line("项目单位: _____") == "项目单位：_____"
+    assert clean_line("中 __") == clean_line(clean_line("中 __"))

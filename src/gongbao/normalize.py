@@ -54,12 +54,12 @@ _LEAD_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|[-*+•]\s+)+")
 _CHECKBOX = re.compile(r"<input\b[^<>]*\btype\s*=\s*[\"']?checkbox[^<>]*>", re.I)
 _BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_BOLD = re.compile(r"\*\*+|__(?=\S)|(?<=\S)__")
+_BOLD = re.compile(r"\*\*+")  # not __: forms print blanks to fill in as "_____"
 _INLINE_MARKUP = re.compile(
     f"(?P<box>{_CHECKBOX.pattern})|(?P<br>{_BREAK_TAG.pattern})|{_TAG.pattern}|{_BOLD.pattern}", re.I
 )
 # Cheap test for "this line may hold residue" (a superset of what one stripping pass changes).
-_ANY_MARKUP = re.compile(r"^\s*(?:#|>|[-*+•]\s)|\*\*|__|<[A-Za-z/]")
+_ANY_MARKUP = re.compile(r"^\s*(?:#|>|[-*+•]\s)|\*\*|<[A-Za-z/]")
 
 
 def _inline_repl(m: re.Match[str]) -> str:
