@@ -226,6 +226,25 @@ def test_phone_width(browser, server: Server, archive: Archive) -> None:  # type
     page.wait_for_selector(".toc")
     no_horizontal_scroll(page)
     shot(page, "phone-issue", full_page=False)
+    # Filters fold into a <details> on a phone: open it, pick a year.
+    page.goto(server.url + "/")
+    assert page.locator("aside.facets").is_hidden()
+    page.locator("details.facets summary").click()
+    year = page.locator('details.facets .facet[data-facet="year"] li a').first
+    expected = int(year.locator(".count").inner_text())
+    year.click()
+    page.wait_for_url(re.compile(r"year="))
+    assert int(page.locator(".count .total").inner_text()) == expected
+    # So does the outline: open it and jump.
+    page.goto(f"{server.url}/documents/{archive.crafted_id}")
+    page.locator("details.outline summary").click()
+    link = page.locator("details.outline a").last
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_function("location.hash.length > 1")
+    box = page.locator(href).bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"]
+    shot(page, "phone-outline-jump", full_page=False)
     page.watch.clean()
     ctx.close()
 

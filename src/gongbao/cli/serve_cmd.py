@@ -16,7 +16,7 @@ from rich.console import Console
 
 from gongbao.cli import app
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _port_free(host: str, port: int) -> str | None:
