@@ -33,7 +33,7 @@ class Paragraph:
 class Heading:
     """A node of a document's heading tree (第X章 / 第X条 / 一、 / （一） / 1. / （1） / ①)."""
 
-    kind: str  # "chapter" | "section" | "article" | "cn_item" | "paren_cn" | "arabic" | "paren_arabic" | "circled" | "part"
+    kind: str  # "part" | "chapter" | "section" | "article" | "cn_item" | "paren_cn" | "arabic" | "paren_arabic" | "circled" | "decimal"
     level: int  # depth in the tree, 1 = top
     number: int | None  # the ordinal as an int (第三十二条 -> 32), None if unknown
     label: str  # the marker as printed and normalized, e.g. "第三十二条", "（一）"
