@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 import importlib.util
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gongbao
+from gongbao.analysis.ical import escape_text, fold, task_uid, tasks_to_ical
 from gongbao.extract.tasks import extract_tasks, parse_clause, unresolved
 from gongbao.models import Document, Task
 
@@ -220,3 +224,69 @@ def test_samples_every_task_has_a_unit_and_a_line_inside_its_document(sample_tex
                 assert not set(task.lead_units) & set(task.support_units)
                 assert task.text
     assert total > 400  # counts on the samples: about 630 tasks
+
+
+# --- tasks -> iCalendar (analysis/ical.py) ---------------------------------------------------------
+
+_STAMP = datetime(2020, 8, 1, 8, 0, tzinfo=UTC)
+
+
+def _unfold(text: str) -> list[str]:
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+def test_calendar_of_a_sample_document(sample_texts: dict[str, str]) -> None:
+    text = sample_texts["yangquan-2020-04"]
+    issue = gongbao.parse_issue(text)
+    doc = next(d for d in issue.documents if d.doc_number == "阳政办发〔2020〕80号")
+    tasks = extract_tasks(doc, text.split("\n"), city=issue.gazette.city)
+    ics = tasks_to_ical([(doc, t) for t in tasks], dtstamp=_STAMP)
+    dated = [t for t in tasks if t.deadline]
+    assert ics.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert ics.count("BEGIN:VEVENT") == len(dated) == 17
+    lines = _unfold(ics)
+    assert "DTSTART;VALUE=DATE:20201231" in lines and "DTEND;VALUE=DATE:20210101" in lines
+    assert len({line for line in lines if line.startswith("UID:")}) == len(dated)
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+    assert tasks_to_ical([(doc, t) for t in tasks], dtstamp=_STAMP) == ics  # deterministic
+
+
+def test_recurring_deadline_gets_an_rrule_and_todo_form() -> None:
+    [task] = _one(["3. 建设需求。每年8月底前上报下年度改造计划。（市住建局负责）"])  # yq L2879
+    doc, _ = _doc([])
+    ics = tasks_to_ical([(doc, task)], dtstamp=_STAMP, component="VTODO")
+    lines = _unfold(ics)
+    assert "DUE;VALUE=DATE:20200831" in lines and "RRULE:FREQ=YEARLY" in lines
+    assert "BEGIN:VTODO" in lines and "STATUS:NEEDS-ACTION" in lines
+
+
+def test_uid_is_stable_and_distinguishes_tasks() -> None:
+    doc, lines = _doc(["1. 甲任务。（市发改委负责）", "2. 乙任务。（市发改委负责）"])
+    first, second = extract_tasks(doc, lines)
+    again = extract_tasks(doc, lines)[0]
+    assert task_uid(doc, first) == task_uid(doc, again) != task_uid(doc, second)
+
+
+def test_escaping() -> None:
+    assert escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_folded_lines_are_at_most_75_octets_and_unfold_to_the_original(value: str) -> None:
+    line = "DESCRIPTION:" + escape_text(value)
+    folded = fold(line)
+    assert all(len(part.encode("utf-8")) <= 75 for part in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "") == line
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=80), st.text(max_size=30))
+def test_any_task_text_gives_valid_lines(text: str, unit: str) -> None:
+    task = Task(text=text, line=1, end_line=1, lead_units=[unit], deadline="2020-12-31",
+                deadline_text="2020年底前", deadline_kind="date")
+    ics = tasks_to_ical([(None, task)], dtstamp=_STAMP)
+    physical = ics.split("\r\n")
+    assert physical[-1] == ""
+    assert all(len(p.encode("utf-8")) <= 75 for p in physical)
+    assert all("\n" not in p and "\r" not in p for p in physical)
