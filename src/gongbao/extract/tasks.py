@@ -35,7 +35,7 @@ from gongbao.models import Document, Paragraph, Task
 from gongbao.segment.lines import strip_markup
 
 # Cheap prefilter: a document without any of these substrings has no task.
-_CUES = ("负责", "牵头", "单位", "配合", "时限")
+_CUES = ("负责）", "负责)", "牵头", "责任单位", "责任部门", "配合单位", "实施单位", "完成时限", "配合）", "配合)")
 _CLAUSE_CUE = re.compile(r"负责|牵头|配合|协助|参与|责任单位|实施单位|完成时限|主责单位|协办单位")
 _LABEL = re.compile(
     r"(?P<label>牵头单位|牵头部门|责任单位|责任部门|主责单位|主办单位|实施单位|配合单位|配合部门|协办单位|参与单位"
@@ -557,8 +557,7 @@ def extract_tasks(doc: Document, lines: Sequence[str], paragraphs: Sequence[Para
     last = min(doc.end_line, len(lines))
     if first > last:
         return []
-    span = lines[first - 1:last]
-    joined = "".join(span)
+    joined = "".join(lines[first - 1:last])
     if not any(cue in joined for cue in _CUES):
         return []
     signed = doc.signed_date

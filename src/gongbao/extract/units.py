@@ -21,6 +21,7 @@ reported by :func:`unresolved_units`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -200,8 +201,10 @@ def _city_stem(city: str | None) -> str | None:
     return stem if len(stem) >= 2 else None
 
 
+@lru_cache(maxsize=8192)
 def resolve_unit(name: str, city: str | None = None) -> Unit:
-    """Resolve a printed unit name to its canonical form.
+    """Resolve a printed unit name to its canonical form (memoized: a pure function of its
+    arguments returning an immutable value, called for the same few hundred names over and over).
 
     >>> resolve_unit("市发改委").name
     '市发展和改革委员会'
