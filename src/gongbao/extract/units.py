@@ -21,9 +21,9 @@ reported by :func:`unresolved_units`.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 # canonical body -> aliases (bodies without the 市 prefix). Every alias is also a key of _BODY.
