@@ -35,6 +35,10 @@ class Watch:
 
         page.route("**/*", route)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # Console errors include Content-Security-Policy violations; a 4xx page we asked for
+        # (refused upload, bad query) logs "Failed to load resource", which is expected.
+        page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
+                and self.errors.append(m.text))
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         page.on("response", lambda r: r.status >= 500 and self.server_errors.append(f"{r.status} {r.url}"))
 
@@ -56,7 +60,8 @@ def page(browser, server: Server) -> Iterator[object]:  # type: ignore[no-untype
 
 
 def shot(page, name: str, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+    # caret="initial": hiding the caret would inject a <style>, which our CSP (rightly) blocks.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page, caret="initial")
 
 
 def no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
