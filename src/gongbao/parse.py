@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from gongbao.extract import citations, enclosures, metadata, personnel, validity
+from gongbao.extract import citations, enclosures, metadata, personnel, tasks, validity
 from gongbao.extract.doc_number import brackets_balanced
 from gongbao.models import Document, Gazette, Issue, ParseWarning, TocEntry
 from gongbao.segment.documents import (
@@ -146,6 +146,7 @@ def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
     citations.fill(doc, lines)
     validity.fill(doc, lines)
     personnel.fill(doc, lines)
+    tasks.fill(doc, lines.raw, gazette.city)
     _structure(doc, lines)
     return doc
 

@@ -85,7 +85,7 @@ def fill(doc: Document, lines: Lines) -> None:
                     doc.validity_years = float(cn_small_number(m.group("n")) or 0) or None
         if doc.valid_until is None and "至" in sentence:
             m = _UNTIL_RE.search(sentence)
-            if m:
+            if m and _SELF.search(sentence[: m.start()]):
                 doc.valid_until = parse_date(m.group("d"))
         if _REPEAL_RE.search(sentence):
             for t in repeal_targets(sentence, doc.doc_number):
