@@ -75,15 +75,8 @@ def city_stems(n: int, rng: random.Random) -> list[str]:
     return out
 
 
-def make_issue(base: Base, stem: str, year: int, number: int, rng: random.Random) -> tuple[str, int]:
-    """The text of one synthetic issue and its number of documents."""
-    k = max(1, round(len(base.docs) * rng.uniform(0.6, 1.0)))
-    chosen = sorted(rng.sample(range(len(base.docs)), k))
-    out = base.lines[:base.head_end]
-    for i in chosen:
-        s, e = base.docs[i]
-        out.extend(base.lines[s:e])
-    text = "\n".join(out) + "\n"
+def rewrite(text: str, base: Base, stem: str, year: int, number: int) -> str:
+    """Move a text of ``base`` to another city (stem), year and issue number."""
     old_char, new_char = base.stem[0], stem[0]
     text = text.replace(base.stem, stem)
     text = re.sub(re.escape(old_char) + r"(?=[\u4e00-\u9fff]{0,6}\s*[〔\[(（【])", new_char, text)
@@ -91,26 +84,46 @@ def make_issue(base: Base, stem: str, year: int, number: int, rng: random.Random
     text = re.sub(r"总\s*第\s*\d+\s*期", f"总第{(year - 1990) * 12 + number}期", text)
     text = re.sub(r"(?<!总)第\s*\d+\s*期", f"第{number}期", text)
     shift = 100 * number
-    text = re.sub(r"([〕\]）)】])\s*(\d{1,3})\s*号", lambda m: f"{m.group(1)}{int(m.group(2)) + shift}号", text)
-    return text, k
+    return re.sub(r"([〕\]）)】])\s*(\d{1,3})\s*号", lambda m: f"{m.group(1)}{int(m.group(2)) + shift}号", text)
+
+
+def pick_documents(base: Base, rng: random.Random) -> list[int]:
+    k = max(1, round(len(base.docs) * rng.uniform(0.6, 1.0)))
+    return sorted(rng.sample(range(len(base.docs)), k))
+
+
+def make_issue(base: Base, stem: str, year: int, number: int, rng: random.Random) -> tuple[str, int]:
+    """The text of one synthetic issue and its number of documents."""
+    chosen = pick_documents(base, rng)
+    out = base.lines[:base.head_end]
+    for i in chosen:
+        s, e = base.docs[i]
+        out.extend(base.lines[s:e])
+    return rewrite("\n".join(out) + "\n", base, stem, year, number), len(chosen)
+
+
+PER_CITY = 12 * 25  # issues per city: 25 years x 12 issues
+
+
+def slot_identity(slot: int, stems: list[str]) -> tuple[str, int, int]:
+    """(city stem, year, issue number) of the slot-th synthetic issue."""
+    ci, rest = divmod(slot, PER_CITY)
+    return stems[ci % len(stems)], 2000 + rest // 12, rest % 12 + 1
 
 
 def generate(n_docs: int, seed: int = 1) -> Iterator[tuple[str, str, int]]:
     """(file name, text, documents) until about ``n_docs`` documents."""
     rng = random.Random(seed)
     bases = load_bases()
-    per_city = 12 * 25
-    avg = sum(len(b.docs) for b in bases) / len(bases) * 0.8
-    stems = city_stems(max(1, int(n_docs / avg / per_city) + 1), rng)
+    stems = city_stems(64, rng)
     made = 0
     slot = 0
     while made < n_docs:
-        ci, rest = divmod(slot, per_city)
-        year, number = 2000 + rest // 12, rest % 12 + 1
+        stem, year, number = slot_identity(slot, stems)
         base = bases[slot % len(bases)]
-        text, k = make_issue(base, stems[ci % len(stems)], year, number, rng)
+        text, k = make_issue(base, stem, year, number, rng)
         made += k
-        yield f"c{ci:03d}-{year}-{number:02d}.txt", text, k
+        yield f"c{slot // PER_CITY:03d}-{year}-{number:02d}.txt", text, k
         slot += 1
 
 

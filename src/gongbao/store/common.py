@@ -47,15 +47,19 @@ class PreparedDoc:
     frefs: list[str]  # folded refs
     citations: list[tuple[Any, ...]]  # (seq, doc_number, title, raw, line, kind)
     personnel: list[tuple[Any, ...]]  # (seq, person, action, position, line)
+    # index tokens, space-separated (made where the document is prepared: in the ingest workers)
+    title_index: str = ""
+    body_index: str = ""
+    refs_index: str = ""
 
     def title_tokens(self) -> list[str]:
-        return bigram_tokens(self.ftitle)
+        return self.title_index.split()
 
     def body_tokens(self) -> list[str]:
-        return bigram_tokens(self.fbody)
+        return self.body_index.split()
 
     def refs_tokens(self) -> list[str]:
-        return [t for r in self.frefs for t in bigram_tokens(r)]
+        return self.refs_index.split()
 
 
 @dataclass(slots=True)
@@ -130,6 +134,7 @@ def prepare_document(seq: int, doc: Document, source_lines: list[str] | None = N
             seen_numbers.add(r)
     personnel = [(i, p.person, p.action, p.position, p.line) for i, p in enumerate(doc.personnel)]
     issuers = issuers_of(doc.issuer)
+    ftitle, fbody, frefs = fold(doc.title), fold(doc_text(body)), [fold(r) for r in refs]
     return PreparedDoc(
         seq=seq,
         title=doc.title,
@@ -142,11 +147,14 @@ def prepare_document(seq: int, doc: Document, source_lines: list[str] | None = N
         data_json=dumps(data),
         body_json=dumps(body),
         refs=refs,
-        ftitle=fold(doc.title),
-        fbody=fold(doc_text(body)),
-        frefs=[fold(r) for r in refs],
+        ftitle=ftitle,
+        fbody=fbody,
+        frefs=frefs,
         citations=citations,
         personnel=personnel,
+        title_index=" ".join(bigram_tokens(ftitle)),
+        body_index=" ".join(bigram_tokens(fbody)),
+        refs_index=" ".join(t for r in frefs for t in bigram_tokens(r)),
     )
 
 
@@ -294,19 +302,47 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def _original_index(text: str, folded_index: int) -> int:
+    """The index in ``text`` of the character that folds to position ``folded_index``."""
+    pos = 0
+    step = 512
+    while pos < len(text):
+        n = len(fold(text[pos:pos + step]))
+        if n > folded_index:
+            break
+        folded_index -= n
+        pos += step
+    for i in range(pos, min(len(text), pos + step)):
+        folded_index -= len(fold(text[i]))
+        if folded_index < 0:
+            return i
+    return max(0, min(pos, len(text) - 1))
+
+
 def make_snippet(text: str, needles: list[str], width: int = 120) -> tuple[str, list[tuple[int, int]]]:
-    """A window of ``text`` around the first match, and the match spans inside it."""
+    """A window of ``text`` around the first match, and the match spans inside it. Folds the
+    text chunk by chunk, so the cost grows with the position of the first match, not the length."""
     text = text.replace("\n", " ")
-    spans = find_spans(text, needles)
-    if not spans:
-        snippet = text[:width]
-        return (snippet + ("…" if len(text) > width else "")), []
-    first = spans[0][0]
-    start = max(0, first - width // 3)
+    needles = [n for n in needles if n]
+    overlap = 4 * max((len(n) for n in needles), default=0) + 64
+    step = 1024
+    orig = -1
+    pos = 0
+    while needles and pos < len(text):
+        chunk = text[pos:pos + step + overlap]
+        folded = fold(chunk)
+        first = min((j for j in (folded.find(n) for n in needles) if j >= 0), default=-1)
+        if first >= 0:
+            orig = pos + _original_index(chunk, first)
+            break
+        pos += step
+    if orig < 0:
+        return text[:width] + ("…" if len(text) > width else ""), []
+    start = max(0, orig - width // 3)
     end = min(len(text), start + width)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    snippet = prefix + text[start:end] + suffix
-    shift = len(prefix) - start
-    inside = [(s + shift, min(e, end) + shift) for s, e in spans if s >= start and s < end]
-    return snippet, inside
+    window = text[start:end]
+    shift = len(prefix)
+    spans = [(s + shift, e + shift) for s, e in find_spans(window, needles)]
+    return prefix + window + suffix, spans

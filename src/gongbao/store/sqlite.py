@@ -93,9 +93,6 @@ CREATE TABLE documents (
 CREATE INDEX documents_doc_number ON documents(doc_number);
 CREATE INDEX documents_sort ON documents(sort_date, id);
 CREATE INDEX documents_city ON documents(city, year);
-CREATE INDEX documents_year ON documents(year);
-CREATE INDEX documents_section ON documents(section);
-CREATE INDEX documents_doc_type ON documents(doc_type);
 CREATE TABLE doc_issuers (
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     issuer TEXT NOT NULL,
@@ -287,8 +284,11 @@ class SQLiteStore(Store):
     # -- writing -------------------------------------------------------------------------------
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """Group many ``store_issue`` calls into one transaction (each issue is still all or
-        nothing: an issue that fails is rolled back to its savepoint). Much faster for bulk ingest."""
+        """Group many ``store_issue`` calls into one transaction. Each issue is still all or
+        nothing: when one fails, the transaction is rolled back and the issues stored before it
+        in this batch are written again, so only the failing one is missing. (No savepoint per
+        issue: FTS5 flushes its in-memory index at every savepoint, which would make bulk ingest
+        several times slower.)"""
         with self._write_lock:
             if self._batch_depth:
                 self._batch_depth += 1
@@ -300,13 +300,16 @@ class SQLiteStore(Store):
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             self._batch_depth = 1
+            self._batch_done: list[PreparedIssue] = []
             try:
                 yield
             except BaseException:
                 self._batch_depth = 0
+                self._batch_done = []
                 conn.execute("ROLLBACK")
                 raise
             self._batch_depth = 0
+            self._batch_done = []
             conn.execute("COMMIT")
 
     def has_content(self, content_hash: str, parser_version: str | None = None) -> int | None:
@@ -335,21 +338,24 @@ class SQLiteStore(Store):
     def store_prepared(self, p: PreparedIssue) -> StoreOutcome:
         with self._write_lock:
             conn = self._conn
-            in_batch = self._batch_depth > 0
-            if in_batch:
-                conn.execute("SAVEPOINT issue")
-            else:
-                conn.execute("BEGIN IMMEDIATE")
+            if self._batch_depth > 0:
+                try:
+                    outcome = self._store(conn, p)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    conn.execute("BEGIN IMMEDIATE")
+                    for done in self._batch_done:  # they succeeded once; they succeed again
+                        self._store(conn, done)
+                    raise
+                self._batch_done.append(p)
+                return outcome
+            conn.execute("BEGIN IMMEDIATE")
             try:
                 outcome = self._store(conn, p)
             except BaseException:
-                if in_batch:
-                    conn.execute("ROLLBACK TO issue")
-                    conn.execute("RELEASE issue")
-                else:
-                    conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
-            conn.execute("RELEASE issue" if in_batch else "COMMIT")
+            conn.execute("COMMIT")
             return outcome
 
     def _store(self, conn: sqlite3.Connection, p: PreparedIssue) -> StoreOutcome:
@@ -418,7 +424,7 @@ class SQLiteStore(Store):
                 )
             conn.execute(
                 "INSERT INTO docs_fts(rowid, title, body, refs) VALUES (?,?,?,?)",
-                (doc_id, " ".join(d.title_tokens()), " ".join(d.body_tokens()), " ".join(d.refs_tokens())),
+                (doc_id, d.title_index, d.body_index, d.refs_index),
             )
         return StoreOutcome(status, issue_id, len(p.docs), p.warning_count)
 

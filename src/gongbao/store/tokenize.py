@@ -36,7 +36,8 @@ _FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
-    """The matching form of a text: per-character NFKC + casefold, whitespace removed.
+    """The matching form of a text: per-character NFKC + casefold, whitespace and invisible
+    format/control characters removed.
 
     >>> fold("朔政办发（２０２０） 36 号")
     '朔政办发(2020)36号'
