@@ -300,3 +300,42 @@ def test_good_upload_is_stored_once(scratch_server: Server) -> None:
     again = _upload(scratch_server, text, scratch_server.token)
     assert again.status_code == 200 and again.json()["status"] == "unchanged"
     assert _stats(scratch_server) == after
+
+
+# -- pages with hostile parameters ------------------------------------------------------------------
+HOSTILE_PARAM = XSS + '"\'><img src=x onerror=alert(1)>&amp;'
+
+
+@pytest.mark.parametrize("path,params", [
+    ("/", {"city": HOSTILE_PARAM}), ("/", {"year": HOSTILE_PARAM}), ("/", {"section": HOSTILE_PARAM}),
+    ("/", {"type": HOSTILE_PARAM, "issuer": HOSTILE_PARAM}), ("/", {"from": HOSTILE_PARAM}),
+    ("/", {"doc_number": HOSTILE_PARAM}), ("/", {"q": HOSTILE_PARAM, "p": HOSTILE_PARAM}),
+    ("/", {"cursor": HOSTILE_PARAM}), ("/issues", {"city": HOSTILE_PARAM}), ("/issues", {"year": HOSTILE_PARAM}),
+    ("/issues", {"city": "\x00", "year": "99999"}),
+])
+def test_pages_escape_hostile_parameters(server: Server, path: str, params: dict) -> None:
+    status, text = raw_get(server.url, path, params)
+    assert status in (200, 400), status
+    assert "<script>alert" not in text and "<img src=x" not in text
+    if path == "/" and status == 200:  # the search page echoes the values (query box, filter chips)
+        assert "&lt;script&gt;" in text
+
+
+def test_export_refuses_bad_input_before_streaming(api: httpx.Client) -> None:
+    for params in ({"from": "2020-13"}, {"q": "外" * 1001}, {"year": "abc"}, {"format": "pdf"}):
+        r = api.get("/api/export", params=params)
+        assert r.status_code in (400, 422) and r.json()["detail"], params
+
+
+def test_html_upload_form_checks_the_token(scratch_server: Server) -> None:
+    before = _stats(scratch_server)
+    text = crafted_gazette("国发〔2018〕32号", city="表单市").encode()
+    r = httpx.post(scratch_server.url + "/upload", data={"token": "nope"}, files={"file": ("g.txt", text)})
+    assert r.status_code == 401 and "令牌" in r.text
+    r = httpx.post(scratch_server.url + "/upload", data={"token": scratch_server.token})
+    assert r.status_code == 400 and "请选择" in r.text
+    assert _stats(scratch_server) == before
+    r = httpx.post(scratch_server.url + "/upload", data={"token": scratch_server.token},
+                   files={"file": ("表单市.txt", text)})
+    assert r.status_code == 303 and r.headers["location"].startswith("/issues/")
+    assert _stats(scratch_server)["issues"] == before["issues"] + 1

@@ -198,6 +198,19 @@ def test_hostile_query_in_the_page(page, server: Server) -> None:  # type: ignor
     assert page.locator(".error").count() == 1 and "过长" in page.locator(".error").inner_text()
 
 
+def test_live_search_with_htmx(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    """With JavaScript, typing alone updates the results (htmx) and the address bar."""
+    page.goto(server.url + "/")
+    page.wait_for_function("window.htmx !== undefined")
+    title = page.locator(".hit h2 a").nth(2).inner_text()
+    page.locator("#q").press_sequentially(title[:4], delay=30)
+    page.wait_for_url(re.compile(r"[?&]q="), timeout=10000)
+    page.wait_for_function("q => document.querySelector('.results .count').innerText.includes('「' + q + '」')",
+                           arg=title[:4])
+    assert page.locator(".hit").count() >= 1 and page.locator(".hit mark").count() >= 1
+    assert page.locator("header.site").count() == 1  # swapped the results only, not the whole page
+
+
 def test_search_without_javascript(browser, server: Server) -> None:  # type: ignore[no-untyped-def]
     ctx = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = ctx.new_page()
