@@ -205,7 +205,7 @@ def test_live_search_with_htmx(page, server: Server) -> None:  # type: ignore[no
     title = page.locator(".hit h2 a").nth(2).inner_text()
     page.locator("#q").press_sequentially(title[:4], delay=30)
     page.wait_for_url(re.compile(r"[?&]q="), timeout=10000)
-    page.wait_for_function("q => document.querySelector('.results .count').innerText.includes('「' + q + '」')",
+    page.wait_for_function("q => document.querySelector('.results p.count').innerText.includes('「' + q + '」')",
                            arg=title[:4])
     assert page.locator(".hit").count() >= 1 and page.locator(".hit mark").count() >= 1
     assert page.locator("header.site").count() == 1  # swapped the results only, not the whole page
