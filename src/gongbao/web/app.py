@@ -26,11 +26,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -76,6 +77,10 @@ DocNo = Annotated[str | None, Query(max_length=100, description="A 文号, any b
 IssueIdFilter = Annotated[int | None, Query(ge=1, le=2**62 - 1)]
 DocId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 Year = Annotated[int | None, Query(ge=1, le=9999)]
+
+#: Uploads: ``Authorization: Bearer <GONGBAO_ADMIN_TOKEN>`` (shown as "Authorize" in /docs).
+BEARER = HTTPBearer(auto_error=False, scheme_name="adminToken",
+                    description="The server's GONGBAO_ADMIN_TOKEN; uploads are disabled when it is not set.")
 
 ERR = {
     400: {"model": schemas.ErrorResponse, "description": "Bad input (query syntax, cursor, filter value)."},
@@ -488,11 +493,11 @@ def create_app(
     )
     def api_upload(
         file: Annotated[UploadFile, File(description="A gazette as text (UTF-8, GB18030, UTF-16 with BOM).")],
-        authorization: Annotated[str | None, Header(description="Bearer <GONGBAO_ADMIN_TOKEN>")] = None,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
     ) -> Response:
         """Parse an uploaded gazette text and store it as one issue (replacing an older text of the
         same city, year and issue number). Needs `Authorization: Bearer <GONGBAO_ADMIN_TOKEN>`."""
-        _require_token(token, _bearer(authorization))
+        _require_token(token, credentials.credentials if credentials else None)
         out = _ingest_upload(store, file, max_upload_bytes)
         return JSONResponse(out, status_code=201 if out["status"] != "unchanged" else 200)
 
@@ -640,13 +645,6 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
         out.append({"loc": [str(x) for x in e.get("loc", [])], "msg": str(e.get("msg", "")),
                     "type": str(e.get("type", ""))})
     return out
-
-
-def _bearer(header: str | None) -> str | None:
-    if not header:
-        return None
-    scheme, _, value = header.strip().partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def _require_token(expected: str | None, given: str | None) -> None:
