@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webutil import (
+
+from .webutil import (
     CHROMIUM,
     CHROMIUM_ARGS,
     CRAFTED_DOC_NUMBER,

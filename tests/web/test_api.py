@@ -11,7 +11,8 @@ import sys
 
 import httpx
 import pytest
-from webutil import CRAFTED_CITY, CRAFTED_DOC_NUMBER, XSS, Archive, Server, crafted_gazette, raw_get
+
+from .webutil import CRAFTED_CITY, CRAFTED_DOC_NUMBER, XSS, Archive, Server, crafted_gazette, raw_get
 
 pytestmark = pytest.mark.slow
 

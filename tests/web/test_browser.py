@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from webutil import CRAFTED_DOC_NUMBER, SCREENSHOTS, XSS, Archive, Server, crafted_gazette
+
+from .webutil import CRAFTED_DOC_NUMBER, SCREENSHOTS, XSS, Archive, Server, crafted_gazette
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from webutil import Server
+
+from .webutil import Server
 
 pytestmark = pytest.mark.slow
 

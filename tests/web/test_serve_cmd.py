@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webutil import SAMPLES, free_port
+
+from .webutil import SAMPLES, free_port
 
 pytestmark = pytest.mark.slow
 
