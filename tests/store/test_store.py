@@ -53,6 +53,8 @@ def test_store_is_idempotent_and_replaces_atomically(store):
     assert put(store, a, "v1").status == "unchanged"
     doc_ids = ids(store.search("", limit=10))
     assert sorted(doc_ids) == sorted(ids(store.search("甲市")))
+    assert store.search("煤矿").total == 1  # (cached totals and facets must not survive a write)
+    assert store.search("煤矿", facets=False).total == 1
 
     b = issue(docs=[doc("甲市关于煤炭运输的通知", "甲政发〔2020〕1号", ["规范煤炭运输。"]),
                     doc("甲市关于外资的意见", "甲政发〔2020〕2号", ["利用外资。"], doc_type="意见")])
@@ -60,6 +62,7 @@ def test_store_is_idempotent_and_replaces_atomically(store):
     assert second.status == "replaced" and second.issue_id == first.issue_id
     assert store.stats().issues == 1 and store.stats().documents == 2
     assert store.search("煤矿").total == 0  # the old text is gone from the index
+    assert store.search("煤矿", facets=False).total == 0
     assert store.search("煤炭运输").total == 1
     assert sorted(ids(store.search("", limit=10))) == sorted(doc_ids)  # ids kept by position
     assert store.has_content(content_hash("v2")) == first.issue_id

@@ -280,6 +280,36 @@ def decode_cursor(cursor: str, key: str, modes: dict[str, tuple[type, ...]]) -> 
     return mode, last
 
 
+# -- result cache -----------------------------------------------------------------------------------
+
+
+class LRU:
+    """A small thread-safe LRU for exact totals and facet counts, keyed by the archive's write
+    generation (so any write invalidates everything cached before it)."""
+
+    def __init__(self, size: int = 256) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.size = size
+        self._d: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            v = self._d.get(key)
+            if v is not None:
+                self._d.move_to_end(key)
+            return v
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+
 # -- snippets -------------------------------------------------------------------------------------
 
 

@@ -46,6 +46,7 @@ from gongbao.store.base import (
     StoreStats,
 )
 from gongbao.store.common import (
+    LRU,
     PreparedIssue,
     clean_filters,
     cursor_key,
@@ -209,6 +210,7 @@ class PostgresStore(Store):
         self._all_lock = threading.Lock()
         self._batch_tx: Any = None
         self._closed = False
+        self._cache = LRU()
         self._migrate()
 
     # -- connections ---------------------------------------------------------------------------
@@ -262,6 +264,18 @@ class PostgresStore(Store):
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (str(v),),
                 )
+
+    @staticmethod
+    def _generation(conn) -> str:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else "0"
+
+    @staticmethod
+    def _bump(conn) -> None:
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text"
+        )
 
     def schema_version(self) -> int:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -398,6 +412,7 @@ class PostgresStore(Store):
                     "INSERT INTO personnel(doc_id, seq, person, action, position, line) VALUES (%s,%s,%s,%s,%s,%s)",
                     pers,
                 )
+        self._bump(conn)
         return StoreOutcome(status, int(issue_id), len(p.docs), p.warning_count)
 
     def delete_issue(self, issue_id: int) -> bool:
@@ -405,6 +420,8 @@ class PostgresStore(Store):
             conn = self._conn
             with conn.transaction():
                 n = conn.execute("DELETE FROM issues WHERE id = %s", (int(issue_id),)).rowcount
+                if n:
+                    self._bump(conn)
             return n > 0
 
     # -- searching -----------------------------------------------------------------------------
@@ -433,11 +450,21 @@ class PostgresStore(Store):
         params = [*qparams, *fparams]
         conn = self._conn
         try:
-            if facets:
+            gen = self._generation(conn)
+            cached = self._cache.get((gen, key, "facets")) if facets else None
+            if cached is not None:
+                facet_out, total = {k: list(v) for k, v in cached[0].items()}, cached[1]
+            elif facets:
                 facet_out, total = self._facets(conn, where, params)
+                self._cache.put((gen, key, "facets"), (facet_out, total))
+                self._cache.put((gen, key, "total"), total)
+                facet_out = {k: list(v) for k, v in facet_out.items()}
             else:
                 facet_out = {}
-                total = conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
+                total = self._cache.get((gen, key, "total"))
+                if total is None:
+                    total = conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
+                    self._cache.put((gen, key, "total"), total)
             if q.groups:
                 mode = last_mode or ("rank" if total <= RANK_LIMIT else "id")
             else:

@@ -46,6 +46,7 @@ from gongbao.store.base import (
     StoreStats,
 )
 from gongbao.store.common import (
+    LRU,
     PreparedIssue,
     clean_filters,
     cursor_key,
@@ -85,10 +86,14 @@ CREATE TABLE documents (
     doc_type TEXT, section TEXT, signed_date TEXT,
     sort_date TEXT NOT NULL,
     city TEXT, year INTEGER,
+    UNIQUE (issue_id, seq)
+);
+-- the large parts live apart, so that filtering, sorting and facet counting read narrow rows
+CREATE TABLE doc_content (
+    id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     refs TEXT NOT NULL,
     data TEXT NOT NULL,
-    body TEXT NOT NULL,
-    UNIQUE (issue_id, seq)
+    body TEXT NOT NULL
 );
 CREATE INDEX documents_doc_number ON documents(doc_number);
 CREATE INDEX documents_sort ON documents(sort_date, id);
@@ -206,6 +211,7 @@ class SQLiteStore(Store):
         self._conns_lock = threading.Lock()
         self._batch_depth = 0
         self._closed = False
+        self._cache = LRU()
         self._migrate()
 
     # -- connections ---------------------------------------------------------------------------
@@ -273,6 +279,18 @@ class SQLiteStore(Store):
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
+
+    @staticmethod
+    def _generation(conn: sqlite3.Connection) -> str:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else "0"
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
 
     def schema_version(self) -> int:
         try:
@@ -399,14 +417,17 @@ class SQLiteStore(Store):
         for d in p.docs:
             cur = conn.execute(
                 "INSERT INTO documents(id, issue_id, seq, title, doc_number, issuer, doc_type, section,"
-                " signed_date, sort_date, city, year, refs, data, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " signed_date, sort_date, city, year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     reuse.get(d.seq), issue_id, d.seq, d.title, d.doc_number, d.issuer_json, d.doc_type,
-                    d.section, d.signed_date, d.signed_date or "", p.city, p.year, dumps(d.refs),
-                    d.data_json, d.body_json,
+                    d.section, d.signed_date, d.signed_date or "", p.city, p.year,
                 ),
             )
             doc_id = int(cur.lastrowid)
+            conn.execute(
+                "INSERT INTO doc_content(id, refs, data, body) VALUES (?,?,?,?)",
+                (doc_id, dumps(d.refs), d.data_json, d.body_json),
+            )
             if d.issuers:
                 conn.executemany(
                     "INSERT OR IGNORE INTO doc_issuers(doc_id, issuer) VALUES (?, ?)",
@@ -426,13 +447,16 @@ class SQLiteStore(Store):
                 "INSERT INTO docs_fts(rowid, title, body, refs) VALUES (?,?,?,?)",
                 (doc_id, d.title_index, d.body_index, d.refs_index),
             )
+        self._bump(conn)
         return StoreOutcome(status, issue_id, len(p.docs), p.warning_count)
 
     def _remove_documents(self, conn: sqlite3.Connection, issue_id: int) -> dict[int, int]:
         """Delete an issue's documents (and their index entries); returns seq -> old id."""
         reuse: dict[int, int] = {}
         for doc_id, seq, title, body_json, refs_json in conn.execute(
-            "SELECT id, seq, title, body, refs FROM documents WHERE issue_id = ?", (issue_id,)
+            "SELECT d.id, d.seq, d.title, c.body, c.refs FROM documents d JOIN doc_content c ON c.id = d.id"
+            " WHERE d.issue_id = ?",
+            (issue_id,),
         ).fetchall():
             import json
 
@@ -461,6 +485,7 @@ class SQLiteStore(Store):
                 if exists:
                     self._remove_documents(conn, issue_id)
                     conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,))
+                    self._bump(conn)
             except BaseException:
                 conn.execute("ROLLBACK TO del" if in_batch else "ROLLBACK")
                 if in_batch:
@@ -509,23 +534,39 @@ class SQLiteStore(Store):
         fsql, fparams = filter_sql(f)
         src, sparams, kind = self._match_source(q, fsql, fparams)
         conn = self._conn
+        own_tx = not conn.in_transaction
+        if own_tx:
+            conn.execute("BEGIN")  # one snapshot for count, page and facets
         try:
-            if kind == "fts" and fsql == "1":
-                total = conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", sparams[:1]).fetchone()[0]
-            else:
-                total = conn.execute(f"SELECT count(*) FROM {src}", sparams).fetchone()[0]
+            gen = self._generation(conn)
+            total = self._cache.get((gen, key, "total"))
+            if total is None:
+                if kind == "fts" and fsql == "1":
+                    total = conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", sparams[:1]).fetchone()[0]
+                else:
+                    total = conn.execute(f"SELECT count(*) FROM {src}", sparams).fetchone()[0]
+                self._cache.put((gen, key, "total"), total)
             if kind == "fts":
                 mode = last_mode or ("rank" if total <= RANK_LIMIT else "id")
             else:
                 mode = last_mode or "date"
             if kind != "fts" and mode != "date":
                 raise QueryError("无效的翻页游标：请重新搜索 (invalid cursor)")
-            rows, next_last = self._page(conn, src, sparams, mode, last, limit)
-            facet_out = self._facets(conn, src, sparams, total) if facets else {}
+            rows, next_last = self._page(conn, src, sparams, mode, last, limit, fts_only=kind == "fts" and fsql == "1")
+            facet_out: dict[str, list[FacetValue]] = {}
+            if facets:
+                facet_out = self._cache.get((gen, key, "facets"))
+                if facet_out is None:
+                    facet_out = self._facets(conn, src, sparams, total)
+                    self._cache.put((gen, key, "facets"), facet_out)
+                facet_out = {k: list(v) for k, v in facet_out.items()}
+            hits = self._hits(conn, [r[0] for r in rows], {r[0]: r[1] for r in rows}, q, snippets)
         except sqlite3.OperationalError as exc:
             # Only reachable through an engine limit (e.g. expression depth): report, don't crash.
             raise QueryError(f"无法执行此查询 (query could not be run: {exc})") from None
-        hits = self._hits(conn, [r[0] for r in rows], {r[0]: r[1] for r in rows}, q, snippets)
+        finally:
+            if own_tx:
+                conn.execute("COMMIT")
         next_cursor = encode_cursor(key, mode, next_last) if next_last is not None else None
         return SearchResult(
             query=query or "", total=int(total), hits=hits, facets=facet_out, next_cursor=next_cursor,
@@ -533,7 +574,8 @@ class SQLiteStore(Store):
         )
 
     def _page(
-        self, conn: sqlite3.Connection, src: str, params: list[Any], mode: str, last: list[Any] | None, limit: int
+        self, conn: sqlite3.Connection, src: str, params: list[Any], mode: str, last: list[Any] | None, limit: int,
+        fts_only: bool = False,
     ) -> tuple[list[tuple[int, float]], list[Any] | None]:
         if mode == "rank":
             sql = (
@@ -549,12 +591,16 @@ class SQLiteStore(Store):
             rows = rows[:limit]
             return [(i, -s) for i, s in rows], ([rows[-1][1], rows[-1][0]] if more else None)
         if mode == "id":
-            sql = f"SELECT d.id FROM {src}"
+            # FTS5 walks its doclists in rowid order, so this stops after ``limit`` rows.
+            col = "docs_fts.rowid" if src.startswith("docs_fts") else "d.id"
+            if fts_only:
+                src = "docs_fts WHERE docs_fts MATCH ?"
+            sql = f"SELECT {col} FROM {src}"
             p = list(params)
             if last is not None:
-                sql += " AND d.id < ?"
+                sql += f" AND {col} < ?"
                 p.append(last[0])
-            sql += " ORDER BY d.id DESC LIMIT ?"
+            sql += f" ORDER BY {col} DESC LIMIT ?"
             ids = [int(r[0]) for r in conn.execute(sql, [*p, limit + 1])]
             more = len(ids) > limit
             ids = ids[:limit]
@@ -612,7 +658,8 @@ class SQLiteStore(Store):
             r[0]: r
             for r in conn.execute(
                 "SELECT d.id, d.title, d.doc_number, d.city, d.year, d.signed_date, d.section, d.doc_type,"
-                f" d.issuer, d.issue_id, i.issue, i.name, d.body FROM documents d JOIN issues i ON i.id = d.issue_id"
+                f" d.issuer, d.issue_id, i.issue, i.name, c.body FROM documents d JOIN issues i ON i.id = d.issue_id"
+                " JOIN doc_content c ON c.id = d.id"
                 f" WHERE d.id IN ({marks})",
                 ids,
             )
@@ -690,8 +737,8 @@ class SQLiteStore(Store):
             return None
         conn = self._conn
         r = conn.execute(
-            "SELECT d.id, d.issue_id, d.seq, d.data, d.body, i.gazette, i.source_name, d.doc_number, d.city"
-            " FROM documents d JOIN issues i ON i.id = d.issue_id WHERE d.id = ?",
+            "SELECT d.id, d.issue_id, d.seq, c.data, c.body, i.gazette, i.source_name, d.doc_number, d.city"
+            " FROM documents d JOIN issues i ON i.id = d.issue_id JOIN doc_content c ON c.id = d.id WHERE d.id = ?",
             (doc_id,),
         ).fetchone()
         if r is None:
