@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "src" / "gongbao" / "data" / "samples"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-BACKENDS = ["sqlite", "postgres"]
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 _counter = itertools.count()
 
 

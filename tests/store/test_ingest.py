@@ -39,7 +39,7 @@ def bad_files(tmp_path: Path) -> Path:
     return d
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_cli_ingest_reports_failures_and_is_idempotent(backend, bad_files, tmp_path, new_pg_db):
     db = str(tmp_path / "a.db") if backend == "sqlite" else new_pg_db()
     r = gongbao("ingest", str(bad_files), "--db", db, "--json")
@@ -102,6 +102,7 @@ def test_parallel_and_serial_ingest_agree(tmp_path):
         assert a.search("通知").total == b.search("通知").total > 0
 
 
+@pytest.mark.slow
 def test_sigkill_mid_batch_leaves_a_consistent_archive(tmp_path):
     """Kill -9 an ingest of a large batch while it writes; the archive must be intact, hold only
     whole issues, and a re-run must complete the batch."""

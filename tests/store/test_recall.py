@@ -15,7 +15,7 @@ from gongbao.store.tokenize import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "src" / "gongbao" / "data" / "samples"
-BACKENDS = ["sqlite", "postgres"]
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
