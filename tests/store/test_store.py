@@ -262,6 +262,10 @@ def test_hostile_queries_never_break_the_engine(small, q):
 def test_long_and_bad_inputs_are_query_errors(small):
     with pytest.raises(QueryError):
         small.search("煤" * 10_000)
+    with pytest.raises(QueryError):  # before streaming starts, so an HTTP export can still answer 400
+        small.iter_matches("煤" * 10_000)
+    with pytest.raises(QueryError):
+        small.iter_matches("煤", SearchFilters(date_from="x"))
     assert small.search("煤" * 1000).total == 0
     for cursor in ["", "x", "!!!", "eyJ9", "A" * 5000, small.search("煤矿", limit=1).next_cursor + "A"]:
         with pytest.raises(QueryError):

@@ -584,10 +584,13 @@ class PostgresStore(Store):
         return hits
 
     def iter_matches(self, query: str, filters: SearchFilters | None = None) -> Iterator[DocRef]:
-        q = parse_query(query)
+        q = parse_query(query)  # raises QueryError now, before anything is streamed
         f = clean_filters(filters)
         qsql, qparams = query_sql(q)
         fsql, fparams = filter_sql(f)
+        return self._iter_matches(qsql, qparams, fsql, fparams)
+
+    def _iter_matches(self, qsql: str, qparams: list[Any], fsql: str, fparams: list[Any]) -> Iterator[DocRef]:
         conn = self._connect()
         try:
             with conn.transaction():

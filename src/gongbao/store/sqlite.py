@@ -685,17 +685,21 @@ class SQLiteStore(Store):
         return hits
 
     def iter_matches(self, query: str, filters: SearchFilters | None = None) -> Iterator[DocRef]:
-        q = parse_query(query)
+        q = parse_query(query)  # raises QueryError now, before anything is streamed
         f = clean_filters(filters)
         fsql, fparams = filter_sql(f)
         src, params, _ = self._match_source(q, fsql, fparams)
+        return self._iter_matches(src, params)
+
+    def _iter_matches(self, src: str, params: list[Any]) -> Iterator[DocRef]:
+        col = "docs_fts.rowid" if src.startswith("docs_fts") else "d.id"
         conn = self._connect()  # own connection: a consistent snapshot while the caller streams
         try:
             conn.execute("BEGIN")
             last = None
             while True:
-                sql = f"SELECT d.id FROM {src}" + (" AND d.id > ?" if last is not None else "")
-                sql += " ORDER BY d.id LIMIT 500"
+                sql = f"SELECT {col} FROM {src}" + (f" AND {col} > ?" if last is not None else "")
+                sql += f" ORDER BY {col} LIMIT 500"
                 ids = [r[0] for r in conn.execute(sql, [*params] + ([last] if last is not None else []))]
                 if not ids:
                     break
