@@ -317,6 +317,9 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     """Spans of ``text`` (original characters) whose folded form is one of the folded needles."""
     if not needles or not text:
         return []
+    quick = fold(text)
+    if not any(n in quick for n in needles):
+        return []
     folded, offsets = fold_with_offsets(text)
     spans: list[tuple[int, int]] = []
     taken = [False] * len(folded)

@@ -61,6 +61,7 @@ from gongbao.store.query import Query, Term, parse_query
 from gongbao.store.tokenize import bigram_tokens, fold, query_tokens
 
 RANK_LIMIT = 5000
+FTS_FIRST_LIMIT = 20000
 FACET_VALUES = 100
 
 _SCHEMA_V1 = """
@@ -534,6 +535,16 @@ class SQLiteStore(Store):
         fsql, fparams = filter_sql(f)
         src, sparams, kind = self._match_source(q, fsql, fparams)
         conn = self._conn
+        if kind == "fts" and fsql != "1":
+            # With a filter, SQLite likes to walk the filtered documents and probe the index for
+            # each; when the text matches few documents, walking those first is far cheaper.
+            gen = self._generation(conn)
+            n = self._cache.get((gen, sparams[0], "fts_total"))
+            if n is None:
+                n = conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", sparams[:1]).fetchone()[0]
+                self._cache.put((gen, sparams[0], "fts_total"), n)
+            if n <= FTS_FIRST_LIMIT:
+                src = src.replace("docs_fts JOIN documents d", "docs_fts CROSS JOIN documents d", 1)
         own_tx = not conn.in_transaction
         if own_tx:
             conn.execute("BEGIN")  # one snapshot for count, page and facets
