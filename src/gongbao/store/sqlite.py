@@ -551,6 +551,17 @@ class SQLiteStore(Store):
         try:
             gen = self._generation(conn)
             total = self._cache.get((gen, key, "total"))
+            cached_facets = self._cache.get((gen, key, "facets")) if facets else None
+            filled = False
+            if facets and cached_facets is None:
+                # the matches are needed for the facets anyway: collect them once, count them
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS _m (id INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM _m")
+                n = conn.execute(f"INSERT INTO _m SELECT d.id FROM {src}", sparams).rowcount
+                filled = True
+                if total is None:
+                    total = n
+                    self._cache.put((gen, key, "total"), total)
             if total is None:
                 if kind == "fts" and fsql == "1":
                     total = conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", sparams[:1]).fetchone()[0]
@@ -566,9 +577,9 @@ class SQLiteStore(Store):
             rows, next_last = self._page(conn, src, sparams, mode, last, limit, fts_only=kind == "fts" and fsql == "1")
             facet_out: dict[str, list[FacetValue]] = {}
             if facets:
-                facet_out = self._cache.get((gen, key, "facets"))
+                facet_out = cached_facets
                 if facet_out is None:
-                    facet_out = self._facets(conn, src, sparams, total)
+                    facet_out = self._facets(conn, src, sparams, total, filled=filled)
                     self._cache.put((gen, key, "facets"), facet_out)
                 facet_out = {k: list(v) for k, v in facet_out.items()}
             hits = self._hits(conn, [r[0] for r in rows], {r[0]: r[1] for r in rows}, q, snippets)
@@ -628,34 +639,66 @@ class SQLiteStore(Store):
         return [(i, 0.0) for i, _ in rows2], ([rows2[-1][1], rows2[-1][0]] if more else None)
 
     def _facets(
-        self, conn: sqlite3.Connection, src: str, params: list[Any], total: int
+        self, conn: sqlite3.Connection, src: str, params: list[Any], total: int, *, filled: bool = False
     ) -> dict[str, list[FacetValue]]:
+        """Exact counts for every facet over all matches. One pass over the matches gives the
+        joint (city, year, section, doc_type) counts, summed per facet in Python. When the query
+        matches most of the archive, the counts are the archive's (cached per write generation)
+        minus those of the few documents that do not match."""
+        from collections import Counter
+
         out: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
         if total == 0:
+            if filled:
+                conn.execute("DELETE FROM _m")
             return out
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS _m (id INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM _m")
-        conn.execute(f"INSERT INTO _m SELECT d.id FROM {src}", params)
+        # The matches drive (CROSS JOIN): left alone, SQLite walks all documents in facet order
+        # and probes the matches, which is 100k lookups even for a query matching a handful.
+        if not filled:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS _m (id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM _m")
+            conn.execute(f"INSERT INTO _m SELECT d.id FROM {src}", params)
+        joint_sql = (
+            "SELECT d.city, d.year, d.section, d.doc_type, count(*) FROM {t} CROSS JOIN documents d"
+            " ON d.id = {t}.id GROUP BY 1, 2, 3, 4"
+        )
+        issuer_sql = "SELECT i.issuer, count(*) FROM {t} CROSS JOIN doc_issuers i ON i.doc_id = {t}.id GROUP BY 1"
         try:
-            for name, col in _FACET_SQL.items():
-                out[name] = [
-                    FacetValue(v, int(c))
-                    for v, c in conn.execute(
-                        f"SELECT {col}, count(*) AS n FROM _m JOIN documents d ON d.id = _m.id "
-                        f"WHERE {col} IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
-                        (FACET_VALUES,),
-                    )
-                ]
-            out["issuer"] = [
-                FacetValue(v, int(c))
-                for v, c in conn.execute(
-                    "SELECT i.issuer, count(*) AS n FROM _m JOIN doc_issuers i ON i.doc_id = _m.id "
-                    "GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
-                    (FACET_VALUES,),
-                )
-            ]
+            gen = self._generation(conn)
+            everything = self._cache.get((gen, "all-facets"))
+            if everything is None:
+                n_all = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+                everything = (n_all, None, None)
+            if total > everything[0] // 2:
+                if everything[1] is None:
+                    joint_all = Counter({tuple(r[:4]): r[4] for r in conn.execute(
+                        "SELECT city, year, section, doc_type, count(*) FROM documents GROUP BY 1, 2, 3, 4")})
+                    issuers_all = Counter(dict(conn.execute("SELECT issuer, count(*) FROM doc_issuers GROUP BY 1")))
+                    everything = (everything[0], joint_all, issuers_all)
+                    self._cache.put((gen, "all-facets"), everything)
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS _c (id INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM _c")
+                conn.execute("INSERT INTO _c SELECT id FROM documents WHERE id NOT IN (SELECT id FROM _m)")
+                joint = Counter(everything[1])
+                joint.subtract({tuple(r[:4]): r[4] for r in conn.execute(joint_sql.format(t="_c"))})
+                issuers = Counter(everything[2])
+                issuers.subtract(dict(conn.execute(issuer_sql.format(t="_c"))))
+                conn.execute("DELETE FROM _c")
+            else:
+                self._cache.put((gen, "all-facets"), everything)
+                joint = Counter({tuple(r[:4]): r[4] for r in conn.execute(joint_sql.format(t="_m"))})
+                issuers = Counter(dict(conn.execute(issuer_sql.format(t="_m"))))
         finally:
             conn.execute("DELETE FROM _m")
+        per: dict[str, Counter[Any]] = {name: Counter() for name in ("city", "year", "section", "doc_type")}
+        for (city, year, section, doc_type), n in joint.items():
+            for name, v in (("city", city), ("year", year), ("section", section), ("doc_type", doc_type)):
+                if v is not None and n:
+                    per[name][v] += n
+        per["issuer"] = Counter({k: v for k, v in issuers.items() if v})
+        for name, counts in per.items():
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:FACET_VALUES]
+            out[name] = [FacetValue(v, int(n)) for v, n in ranked]
         return out
 
     def _hits(
