@@ -59,7 +59,14 @@ _INLINE_MARKUP = re.compile(
     f"(?P<box>{_CHECKBOX.pattern})|(?P<br>{_BREAK_TAG.pattern})|{_TAG.pattern}|{_BOLD.pattern}", re.I
 )
 # Cheap test for "this line may hold residue" (a superset of what one stripping pass changes).
-_ANY_MARKUP = re.compile(r"^\s*(?:#|>|[-*+•]\s)|\*\*|<[A-Za-z/]")
+_LEAD_HINT = re.compile(r"\s*(?:#|>|[-*+•]\s)")
+_TAG_HINT = re.compile(r"<[A-Za-z/]")
+
+
+def _has_markup(line: str) -> bool:
+    # Substring tests run in C; an unanchored regex over every line cost more than the stripping.
+    return (_LEAD_HINT.match(line) is not None or "**" in line
+            or ("<" in line and _TAG_HINT.search(line) is not None))
 
 
 def _inline_repl(m: re.Match[str]) -> str:
@@ -79,7 +86,7 @@ def strip_markup(line: str) -> str:
     '第二十条 中介服务 5 F'
     """
     for _ in range(8):  # residue can nest (``- **### x**``); stop at the fixed point
-        if _ANY_MARKUP.search(line) is None:
+        if not _has_markup(line):
             break
         new = _LEAD_MARKUP.sub("", _INLINE_MARKUP.sub(_inline_repl, line))
         if new == line:

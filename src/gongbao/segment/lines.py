@@ -11,16 +11,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_LEAD_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|[-*+]\s+)+")
-_INLINE_MARKUP = re.compile(r"\*\*|__|</?(?:p|b|i|u|em|strong|sub|sup|span|br|div)\b[^>]*>|<input[^>]*/?>", re.I)
+from gongbao.normalize import strip_markup
+
 _WS = re.compile(r"\s+")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}\d])|(?<=[{_CJK}\d])[ \t\u3000]+(?=[{_CJK}])")
-
-
-def strip_markup(line: str) -> str:
-    """Remove markdown/HTML residue (heading #, bullets, quotes, **bold**, tags)."""
-    return _INLINE_MARKUP.sub("", _LEAD_MARKUP.sub("", line))
 
 
 def compact(line: str) -> str:
