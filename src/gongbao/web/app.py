@@ -621,6 +621,10 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Tasks, validity, people, cross-document links: gongbao.web.obligations.
+    from gongbao.web.obligations import make_router
+
+    app.include_router(make_router(store, page))
     return app
 
 
