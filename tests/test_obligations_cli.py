@@ -167,3 +167,37 @@ def test_index_is_rebuilt_when_the_archive_changes(db: Path, tmp_path: Path) -> 
         assert after is not before
         cities = {c["city"] for c in after.implementing("国办发(2019)15号")["cities"]}
         assert cities == {"朔州市", "阳泉市", "验证市"}
+
+
+def test_repeals_resolve_both_directions(db: Path, tmp_path: Path) -> None:
+    """A new document repealing a stored one (by 文号): 已废止 from the day the repeal takes effect,
+    with the repealing document on one side and the repealed one on the other."""
+    from gongbao.ingest import ingest_paths
+    from gongbao.obligations import index_for
+    from gongbao.store import open_store
+
+    sys.path.insert(0, str(ROOT / "tests" / "web"))
+    try:
+        from webutil import crafted_gazette
+    finally:
+        sys.path.remove(str(ROOT / "tests" / "web"))
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    text = crafted_gazette("国办发〔2019〕15号", city="验证市", year=2024).replace(
+        "本办法自印发之日起施行。",
+        "本办法自印发之日起施行，《朔州市规范共享单车发展的实施意见》（朔政办发〔2020〕35号）同时废止。")
+    path = tmp_path / "repeal.txt"
+    path.write_text(text, encoding="utf-8")
+    with open_store(copy) as store:
+        assert ingest_paths(store, [path], workers=1).added == 1
+        index = index_for(store)
+        old_id = index.by_doc_number["朔政办发〔2020〕35号"][0]
+        new_id = index.by_doc_number["验政办发〔2024〕1号"][0]
+        repealer = index.status(new_id, date(2024, 6, 1))
+        assert repealer["repeals"] == [{"ref": "朔政办发〔2020〕35号", "id": old_id,
+                                        "title": index.docs[old_id].title}]
+        repealed = index.status(old_id, date(2024, 6, 1))
+        assert repealed["status"] == "已废止" and "验政办发〔2024〕1号" in repealed["basis"]
+        assert [d["id"] for d in repealed["repealed_by"]] == [new_id]
+        # before the repealing document was issued, the old one was simply in force
+        assert index.status(old_id, date(2021, 6, 1))["status"] == "现行有效"

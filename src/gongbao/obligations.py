@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from gongbao.analysis.status import Status, validity_status
+from gongbao.analysis.status import Status, effective_date, validity_status
 from gongbao.extract.doc_number import normalize_doc_number
 from gongbao.extract.units import resolve_unit, unresolved_units
 from gongbao.models import Document, Task
@@ -405,7 +405,12 @@ class ObligationIndex:
 
     def _status(self, info: DocInfo, as_of: date) -> Status:
         lines = _Lines(info.lines, info.end_line) if info.lines else None
-        repealed_by = [self.docs[i].label() for i in info.repealed_by]
+        # A repeal counts from the day the repealing document takes effect (unknown: at once).
+        repealed_by = []
+        for i in info.repealed_by:
+            since, _basis = effective_date(self.docs[i].as_document())
+            if since is None or since <= as_of:
+                repealed_by.append(self.docs[i].label())
         return validity_status(info.as_document(), as_of, lines, repealed_by=repealed_by)
 
     def _status_dict(self, info: DocInfo, st: Status, as_of: date) -> dict[str, Any]:
