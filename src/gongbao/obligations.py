@@ -31,7 +31,7 @@ from gongbao.analysis.status import Status, effective_date, validity_status
 from gongbao.extract.doc_number import normalize_doc_number
 from gongbao.extract.units import resolve_unit, unresolved_units
 from gongbao.models import Document, Task
-from gongbao.store.base import DocumentRecord, Store
+from gongbao.store.base import CitationLink, DocumentRecord, Store
 from gongbao.store.query import looks_like_doc_number
 
 #: 文号 prefixes of national bodies (国务院, 国办 …) and the one-character abbreviations of the
@@ -253,15 +253,15 @@ class ObligationIndex:
         """Read every stored document once."""
         index = cls()
         index._store = store
-        records: list[DocumentRecord] = []
+        # Only what the index needs is kept of each record (not bodies): memory stays small.
+        cited: list[tuple[int, list[CitationLink]]] = []
         for ref in store.iter_matches(""):
             rec = store.get_document(ref.id)
             if rec is not None:
-                records.append(rec)
-        for rec in records:
-            index._add(rec)
+                index._add(rec)
+                cited.append((rec.id, [c for c in rec.citations if c.doc_number]))
         index._resolve_repeals()
-        index._build_graph(records)
+        index._build_graph(cited)
         return index
 
     def _add(self, rec: DocumentRecord) -> None:
@@ -320,13 +320,13 @@ class ObligationIndex:
                 if target is not None and info.id not in self.docs[target].repealed_by:
                     self.docs[target].repealed_by.append(info.id)
 
-    def _build_graph(self, records: Iterable[DocumentRecord]) -> None:
+    def _build_graph(self, cited: Iterable[tuple[int, list[CitationLink]]]) -> None:
         for key, ids in self.by_doc_number.items():
             first = self.docs[ids[0]]
             self.nodes[key] = Node(key, first.title, doc_level(key), list(ids))
-        for rec in records:
+        for doc_id, citations in cited:
             seen: set[str] = set()
-            for c in rec.citations:
+            for c in citations:
                 if not c.doc_number:
                     continue
                 key = normalize_doc_number(c.doc_number)
@@ -338,7 +338,7 @@ class ObligationIndex:
                 if key in seen:
                     continue
                 seen.add(key)
-                self.edges.append(Edge(rec.id, key, c.raw, c.line, c.title))
+                self.edges.append(Edge(doc_id, key, c.raw, c.line, c.title))
 
     # -- tasks -----------------------------------------------------------------------------
     def tasks(self, unit: str | None = None, due_before: date | None = None,
