@@ -13,8 +13,10 @@
 
 Scale: the index is **in memory and rebuilt whenever the archive changes** (:func:`index_for` keys
 its cache on :meth:`Store.stats` and the stored issues' content hashes). A build reads each document
-once (about half a millisecond per document with SQLite), which is fine for tens of thousands of
-documents; for millions the next step is a persistent table filled at ingest time.
+once: measured on 3,360 documents with SQLite (the samples ingested 60 times; 37,680 tasks) it takes
+1.7 s (0.5 ms per document) and holds about 75 MB, so it is fine for tens of thousands of documents
+(the first request after a change pays the build). For millions, the next step is a persistent
+table filled at ingest time.
 """
 
 from __future__ import annotations
@@ -501,9 +503,45 @@ class ObligationIndex:
         out.sort(key=lambda d: (-len(d["cities"]), -d["citing"], d["doc_number"]))
         return out
 
+    def parallel_policies(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Parallel policies across cities: for each document cited from two or more cities, the
+        first citing document of each city paired with that of every other city, with the exact
+        Jaccard similarity of their texts. Cheap (it reads only those documents), so it suits any
+        archive size; nodes cited from the most cities first, at most ``limit`` pairs."""
+        from gongbao.analysis.similarity import jaccard
+
+        first_by_city: dict[str, dict[str, int]] = defaultdict(dict)
+        for e in self.edges:
+            city = self.docs[e.source].city or ""
+            first_by_city[e.target].setdefault(city, e.source)
+        nodes = sorted((k for k, v in first_by_city.items() if len(v) > 1),
+                       key=lambda k: (-len(first_by_city[k]), k))
+        texts: dict[int, str] = {}
+
+        def text(doc_id: int) -> str:
+            if doc_id not in texts:
+                rec = self._store.get_document(doc_id) if self._store is not None else None
+                texts[doc_id] = rec.text if rec is not None else ""
+            return texts[doc_id]
+
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[int, int]] = set()
+        for key in nodes:
+            ids = sorted(first_by_city[key].values())
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    if (a, b) in seen or len(out) >= limit:
+                        continue
+                    seen.add((a, b))
+                    out.append({"a": self.docs[a].ref(), "b": self.docs[b].ref(), "via": self.nodes[key].to_dict(),
+                                "jaccard": round(jaccard(text(a), text(b)), 3)})
+        return out
+
     def near_duplicates(self, threshold: float = 0.3) -> list[dict[str, Any]]:
         """Pairs of stored documents with similar text (MinHash estimate of the Jaccard similarity
-        of character 4-shingles >= ``threshold``), with the 文号 both cite."""
+        of character 4-shingles >= ``threshold``), with the 文号 both cite. Reads every text and
+        signs it (about 7 ms per document): meant for the CLI/batch use and small archives; pages
+        use :meth:`parallel_policies` on large ones."""
         from gongbao.analysis.similarity import near_duplicates
 
         if not 0.0 < threshold <= 1.0:

@@ -51,6 +51,7 @@ NamePath = Annotated[str, PathParam(min_length=1, max_length=100)]
 ROLE_LABELS = {"lead": "牵头/责任", "support": "配合"}
 SORTS = {"doc": "按文件", "deadline": "按期限", "role": "按角色"}
 ATOM_NS = "http://www.w3.org/2005/Atom"
+NEAR_DUPLICATE_PAGE_LIMIT = 2000
 
 
 def _day_or_400(text: str | None, name: str) -> date | None:
@@ -295,12 +296,11 @@ def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
     def compare_page(request: Request, a: str | None = None, b: str | None = None) -> HTMLResponse:
         a, b = _clean(a, 20), _clean(b, 20)
         if not a and not b:
-            try:
-                pairs = index().near_duplicates(0.3)
-            except ValueError as exc:  # pragma: no cover - fixed threshold
-                raise HTTPException(400, str(exc)) from None
+            ix = index()
+            # MinHash over every text costs ~7 ms a document: only small archives get it on a page.
+            near = ix.near_duplicates(0.3) if len(ix.docs) <= NEAR_DUPLICATE_PAGE_LIMIT else None
             return page(request, "obligations_compare.html", title="文件对比", nav="compare", result=None,
-                        pairs=pairs, rows=[])
+                        pairs=near, parallel=ix.parallel_policies(), rows=[])
         ids = []
         for v in (a, b):
             if not v or not v.isascii() or not v.isdigit() or not 0 < int(v) < 2**63:
@@ -317,6 +317,6 @@ def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
                 ha, hb = Markup(escape(s["a"])), Markup(escape(s["b"]))
             rows.append({"op": s["op"], "a": ha, "b": hb})
         return page(request, "obligations_compare.html", title="文件对比", nav="compare", result=result,
-                    rows=rows, pairs=None)
+                    rows=rows, pairs=None, parallel=None)
 
     return router
