@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "gongbao" / "data" / "samples"
@@ -201,3 +203,19 @@ def test_repeals_resolve_both_directions(db: Path, tmp_path: Path) -> None:
         assert [d["id"] for d in repealed["repealed_by"]] == [new_id]
         # before the repealing document was issued, the old one was simply in force
         assert index.status(old_id, date(2021, 6, 1))["status"] == "现行有效"
+
+
+@given(st.text(max_size=30))
+def test_duration_and_date_parsers_are_total(text: str) -> None:
+    """Any text: a value or a ValueError with a message, nothing else."""
+    from gongbao.obligations import parse_day, parse_duration
+
+    for parse in (parse_duration, parse_day):
+        try:
+            value = parse(text)
+        except ValueError as exc:
+            assert str(exc)
+        else:
+            assert value is not None
+    if text.strip().isascii() and text.strip().isdigit() and int(text) <= 36600:
+        assert parse_duration(text) == int(text)

@@ -89,6 +89,23 @@ def test_api_expiring_and_feed(api: httpx.Client) -> None:
         assert e.findtext(f"{ATOM}id") and e.findtext(f"{ATOM}updated")
 
 
+def test_api_status(api: httpx.Client) -> None:
+    doc_id = api.get("/api/search", params={"doc_number": "朔政办发〔2020〕35号"}).json()["hits"][0]["id"]
+    states = {day: api.get(f"/api/status/{doc_id}", params={"as_of": day}).json()
+              for day in ("2020-09-10", "2021-01-01", "2022-09-19", "2022-09-20")}
+    assert [states[d]["status"] for d in sorted(states)] == ["尚未生效", "现行有效", "现行有效", "已失效"]
+    assert all(s["effective"] == "2020-09-20" and s["expires"] == "2022-09-19" for s in states.values())
+    assert states["2022-09-20"]["line"] and "有效期2年" in states["2022-09-20"]["basis"]
+    assert {n["doc_number"] for n in states["2021-01-01"]["implements"]} >= {"交运发〔2017〕109号"}
+    # the upper-level document's implementers, seen from a city document that cites it
+    node = api.get("/api/implementing/" + quote(UPPER, safe="")).json()
+    upper_id = node["cities"][0]["documents"][0]["id"]
+    st = api.get(f"/api/status/{upper_id}").json()
+    assert UPPER in {n["doc_number"] for n in st["implements"]}
+    assert api.get("/api/status/999999999").status_code == 404
+    assert api.get(f"/api/status/{doc_id}", params={"as_of": "2022-02-30"}).status_code == 400
+
+
 def test_api_people(api: httpx.Client) -> None:
     found = api.get("/api/people", params={"q": "董璋"}).json()
     assert [p["name"] for p in found["people"]] == ["董璋"]

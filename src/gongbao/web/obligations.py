@@ -1,6 +1,6 @@
 """API routes and pages for what documents oblige and change (over :mod:`gongbao.obligations`).
 
-API: ``GET /api/tasks`` (``format=csv|ics`` downloads), ``/api/units``, ``/api/expiring``,
+API: ``GET /api/tasks`` (``format=csv|ics`` downloads), ``/api/units``, ``/api/expiring``, ``/api/status/{id}``,
 ``/api/people``, ``/api/people/{name}``, ``/api/implementing/{doc_number}``, ``/api/compare``;
 feed: ``/feeds/expiring.atom``. Pages (Chinese): ``/tasks``, ``/tasks/unit/{name}``, ``/expiring``,
 ``/people``, ``/people/{name}``, ``/implementing``, ``/implementing/{文号}``, ``/compare``.
@@ -194,6 +194,23 @@ def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
         body = atom_feed(found, base_url=str(request.base_url), self_url=str(request.url),
                          title=f"即将到期的文件（{days} 天内）", now=datetime.now(UTC))
         return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    @router.get("/api/status/{doc_id}", summary="时效状态 Validity status of a document", tags=["obligations"],
+                responses=ERR)
+    def api_status(doc_id: Annotated[int, PathParam(ge=1, le=2**63 - 1)], as_of: DayParam = None) -> Response:
+        """尚未生效 / 现行有效 / 已失效 / 已废止 on `as_of` (default today) with its basis (clause and
+        line), effective and expiry dates, what the document repeals and what repeals it, what it
+        cites (implements) and who cites it."""
+        ix = index()
+        day = _day_or_400(as_of, "as_of") or date.today()
+        found = ix.status(doc_id, day)
+        if found is None:
+            raise HTTPException(404, f"没有编号为 {doc_id} 的文件。")
+        info = ix.docs[doc_id]
+        node = ix.implementing(info.doc_number) if info.doc_number else None
+        found["implements"] = ix.implements(doc_id)
+        found["implemented_by"] = node["cities"] if node else []
+        return JSONResponse(found)
 
     @router.get("/api/people", summary="人事任免 People", tags=["obligations"], responses=ERR)
     def api_people(q: Text100 = None) -> Response:
