@@ -207,8 +207,13 @@ def _results(files: list[Path], known: frozenset[str], n_workers: int) -> Iterat
             yield (str(f), *_work(str(f)))
         return
     import multiprocessing as mp
+    import threading
 
-    ctx = mp.get_context("forkserver") if os.name == "posix" else None
+    # fork is fastest and works from any __main__ (REPL, stdin); with other threads running
+    # (a web server) a forked child could inherit a held lock, so use a fork server then.
+    ctx = None
+    if os.name == "posix":
+        ctx = mp.get_context("fork" if threading.active_count() == 1 else "forkserver")
     with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker, initargs=(known,)) as pool:
         pending: dict[Future[tuple[str, Any]], str] = {}
         it = iter(files)
