@@ -225,3 +225,12 @@ def test_index_follows_uploads(scratch_server: Server) -> None:
     assert "核验市" not in {x["city"] for x in before["cities"]}
     assert "核验市" in {x["city"] for x in after["cities"]}
     assert after["implementing_count"] == before["implementing_count"] + 1
+
+
+def test_document_page_shows_validity(api: httpx.Client) -> None:
+    """The document page carries its 时效: status as of today, the clause it rests on and its line."""
+    doc_id = api.get("/api/search", params={"doc_number": "朔政办发〔2020〕35号"}).json()["hits"][0]["id"]
+    r = api.get(f"/documents/{doc_id}")
+    assert r.status_code == 200
+    assert "时效" in r.text and "已失效" in r.text  # 有效期2年 from 2020-09-20: lapsed long before today
+    assert "有效期2年" in r.text and "#L1371" in r.text

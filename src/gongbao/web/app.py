@@ -551,8 +551,13 @@ def create_app(
         blocks, anchors = render.body_blocks(doc, source)
         source_href = f"/documents/{doc.id}/source"
         outline = render.outline_nodes(doc.outline, anchors, source_href)
+        from datetime import date
+
+        from gongbao.obligations import index_for
+
+        validity = index_for(store).status(doc.id, date.today())
         return page(request, "document.html", title=doc.title, doc=doc, blocks=blocks, outline=outline,
-                    source_href=source_href, source=lines, fields=doc.fields)
+                    source_href=source_href, source=lines, fields=doc.fields, validity=validity)
 
     @app.get("/documents/{doc_id}/source", response_class=HTMLResponse, include_in_schema=False)
     def source_page(request: Request, doc_id: DocId) -> HTMLResponse:
