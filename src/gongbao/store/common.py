@@ -7,11 +7,12 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gongbao.models import Document, Issue
-from gongbao.store.base import QueryError, SearchFilters
+from gongbao.store.base import CitationLink, CitedBy, DocumentRecord, QueryError, SearchFilters
 from gongbao.store.query import Query
 from gongbao.store.tokenize import bigram_tokens, fold, fold_with_offsets
 
@@ -379,3 +380,21 @@ def make_snippet(text: str, needles: list[str], width: int = 120) -> tuple[str, 
     shift = len(prefix)
     spans = [(s + shift, e + shift) for s, e in find_spans(window, needles)]
     return prefix + window + suffix, spans
+
+
+def document_record(r: Sequence[Any], data: dict[str, Any], citations: list[CitationLink],
+                    cited_by: list[CitedBy]) -> DocumentRecord:
+    """Assemble a :class:`DocumentRecord` from a backend's document row
+    ``(id, issue_id, seq, fields_json, body_json, gazette_json, source_name, ...)`` and the parsed
+    fields dict; both backends select the same columns in this order."""
+    data["body"] = json.loads(r[4])
+    return DocumentRecord(
+        id=r[0], issue_id=r[1], seq=r[2], title=data["title"], doc_number=data.get("doc_number"),
+        issuer=data.get("issuer"), doc_type=data.get("doc_type"), section=data.get("section"),
+        recipients=data.get("recipients"), signed_date=data.get("signed_date"),
+        public_notice=data.get("public_notice"), toc_page=data.get("toc_page"),
+        start_line=data["start_line"], end_line=data["end_line"], gazette=json.loads(r[5]),
+        body=data["body"], outline=data.get("outline", []), tables=data.get("tables", []),
+        personnel=data.get("personnel", []), warnings=data.get("warnings", []), citations=citations,
+        cited_by=cited_by, fields=data, source_name=r[6],
+    )

@@ -52,6 +52,7 @@ from gongbao.store.common import (
     cursor_key,
     decode_cursor,
     doc_text,
+    document_record,
     encode_cursor,
     find_spans,
     make_snippet,
@@ -826,17 +827,7 @@ class SQLiteStore(Store):
             ).fetchall()
             refs = {x.id: x for x in self._refs(conn, [x[0] for x in rows])}
             cited_by = [CitedBy(refs[i], raw, line) for i, raw, line in rows if i in refs]
-        data["body"] = json.loads(r[4])
-        return DocumentRecord(
-            id=r[0], issue_id=r[1], seq=r[2], title=data["title"], doc_number=data.get("doc_number"),
-            issuer=data.get("issuer"), doc_type=data.get("doc_type"), section=data.get("section"),
-            recipients=data.get("recipients"), signed_date=data.get("signed_date"),
-            public_notice=data.get("public_notice"), toc_page=data.get("toc_page"),
-            start_line=data["start_line"], end_line=data["end_line"], gazette=json.loads(r[5]),
-            body=data["body"], outline=data.get("outline", []), tables=data.get("tables", []),
-            personnel=data.get("personnel", []), warnings=data.get("warnings", []), citations=citations,
-            cited_by=cited_by, fields=data, source_name=r[6],
-        )
+        return document_record(r, data, citations, cited_by)
 
     def find_by_doc_number(self, doc_number: str) -> list[DocRef]:
         from gongbao.extract.doc_number import normalize_doc_number
