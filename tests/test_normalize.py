@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gongbao import normalize
 from gongbao.normalize import clean_inline, clean_line, join_cjk_spaces, normalize_punctuation, strip_markup
 
 SAMPLES = ["shuozhou-2020-03", "shuozhou-2021-04", "yangquan-2020-04"]
@@ -258,3 +259,19 @@ def test_form_blanks_survive() -> None:
     # YQ20:3741 "项目单位: _____" - underscores are a blank to fill in, not Markdown
     assert clean_line("项目单位: _____") == "项目单位：_____"
     assert clean_line("中 __") == clean_line(clean_line("中 __"))
+
+
+# The scanning patterns open with the first character of a match and check the character before
+# it in a lookbehind (a speed measure); they must find exactly what the plain lookbehind-first
+# formulations find. Strings mix the characters the rules care about.
+_REFERENCE_JOIN = re.compile(rf"(?<=[{normalize.CJK}]) +(?=[{normalize.CJK}!-~])|(?<=[!-~]) +(?=[{normalize.CJK}])")
+_REFERENCE_CLOSE = re.compile(rf"(?<=[{normalize.IDEO}])( *)\)")
+_REFERENCE_AFTER = re.compile(rf"(?<=[{normalize.CJK}])( *)({normalize._PUNCT_RUN})")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="中，a1 ,;:?!()（）\u3000-。𠀀", max_size=16))
+def test_fast_patterns_match_their_reference_formulations(text: str) -> None:
+    assert normalize._JOIN.sub("", text) == _REFERENCE_JOIN.sub("", text)
+    assert normalize._LONE_CLOSE.sub(normalize._close, text) == _REFERENCE_CLOSE.sub(r"\1）", text)
+    assert normalize._PUNCT_AFTER.sub(normalize._full, text) == _REFERENCE_AFTER.sub(normalize._full, text)

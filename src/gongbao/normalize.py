@@ -98,7 +98,11 @@ def strip_markup(line: str) -> str:
 # --- spacing --------------------------------------------------------------------------------------
 
 # A run of spaces with Chinese on one side and Chinese or printable ASCII on the other.
-_JOIN = re.compile(rf"(?<=[{CJK}]) +(?=[{CJK}!-~])|(?<=[!-~]) +(?=[{CJK}])")
+# Speed: a pattern that opens with a lookbehind is tried at every position of the line; opening
+# with the literal first character of the match (the space, whose predecessor the width-2
+# lookbehind then checks) lets the engine jump from space to space. Same matches as
+# (?<=[CJK]) +(?=[CJK!-~])|(?<=[!-~]) +(?=[CJK]).
+_JOIN = re.compile(rf" (?<=[{CJK}] ) *(?=[{CJK}!-~])| (?<=[!-~] ) *(?=[{CJK}])")
 _MULTI_SPACE = re.compile(r" {2,}")
 _CN_NUM = "零〇一二两三四五六七八九十百千"
 # Units and classifiers that follow a number in running text ("30 日内", "1.5 亿元"): a leading
@@ -169,16 +173,24 @@ def _join_columns(text: str) -> str:
 _AND = re.compile(rf"(?<=[{IDEO}]) *\band\b *(?=[{IDEO}])")
 _PAIR = re.compile(rf"\(([^()]*[{IDEO}][^()]*)\)")
 _LONE_OPEN = re.compile(rf"\((?= *[{IDEO}])")
-_LONE_CLOSE = re.compile(rf"(?<=[{IDEO}])( *)\)")
+# _LONE_CLOSE and _PUNCT_AFTER open with the first character of the match and check the
+# character before it with a width-2 lookbehind (see _JOIN): the same matches as
+# (?<=[IDEO])( *)\) and (?<=[CJK])( *)[,;:?!](?: *[,;:?!])*, found without trying every position.
+_LONE_CLOSE = re.compile(rf" (?<=[{IDEO}] ) *\)|\)(?<=[{IDEO}]\))")
 _PUNCT_RUN = r"[,;:?!](?: *[,;:?!])*"
-_PUNCT_AFTER = re.compile(rf"(?<=[{CJK}])( *)({_PUNCT_RUN})")
+_PUNCT_AFTER = re.compile(rf" (?<=[{CJK}] ) *{_PUNCT_RUN}|[,;:?!](?<=[{CJK}][,;:?!])(?: *[,;:?!])*")
 _PUNCT_BEFORE = re.compile(rf"({_PUNCT_RUN})(?= *[{CJK}])")
 _FULL = str.maketrans({",": "，", ";": "；", ":": "：", "?": "？", "!": "！"})
 _PUNCT_HINT = re.compile(r"[(),;:?!]|and")
+_HALF_PUNCT = re.compile(r"[,;:?!]")
 
 
 def _full(m: re.Match[str]) -> str:
     return m.group(0).translate(_FULL)
+
+
+def _close(m: re.Match[str]) -> str:
+    return m.group(0)[:-1] + "）"
 
 
 def normalize_punctuation(text: str) -> str:
@@ -203,7 +215,9 @@ def normalize_punctuation(text: str) -> str:
             if not n:
                 break
         text = _LONE_OPEN.sub("（", text)
-        text = _LONE_CLOSE.sub(r"\1）", text)
+        text = _LONE_CLOSE.sub(_close, text)
+    if _HALF_PUNCT.search(text) is None:  # both passes below only rewrite these characters
+        return text
     text = _PUNCT_AFTER.sub(_full, text)
     return _PUNCT_BEFORE.sub(_full, text)
 
