@@ -254,3 +254,29 @@ def clean_line(line: str, *, columns: bool = True) -> str:
     '第一章 总则'
     """
     return _clean(strip_markup(_translate(line)), columns)
+
+
+class LineCleaner:
+    """:func:`clean_line` with a memo, shared by the stages of one parse.
+
+    The body, its tables and their titles clean the same source lines and table cells (and the
+    same short cells recur: ``""``, unit names, ``是``); cleaning is a pure function of
+    ``(line, columns)``, so the memo returns exactly what :func:`clean_line` would. Create one per
+    parse and pass it explicitly: the memo is never module state.
+
+    >>> clean = LineCleaner()
+    >>> clean("各县(市、区)人民政府,") == clean_line("各县(市、区)人民政府,")
+    True
+    """
+
+    __slots__ = ("_memo",)
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, bool], str] = {}
+
+    def __call__(self, line: str, *, columns: bool = True) -> str:
+        key = (line, columns)
+        cleaned = self._memo.get(key)
+        if cleaned is None:
+            cleaned = self._memo[key] = clean_line(line, columns=columns)
+        return cleaned

@@ -13,6 +13,7 @@ from collections import Counter
 from gongbao.extract import citations, enclosures, metadata, personnel, tasks, validity
 from gongbao.extract.doc_number import brackets_balanced
 from gongbao.models import Document, Gazette, Issue, ParseWarning, TocEntry
+from gongbao.normalize import LineCleaner
 from gongbao.segment.documents import (
     SECTION_LINE,
     DocSpan,
@@ -52,7 +53,8 @@ def parse_issue(text: str) -> Issue:
     set_ends(lines, spans)
     body_sections = _body_section_headers(lines, spans)
 
-    documents = [_build_document(lines, span, gazette) for span in spans]
+    clean = LineCleaner()  # one memo of cleaned lines and cells for the whole issue
+    documents = [_build_document(lines, span, gazette, clean) for span in spans]
     toc = _align_toc(raw_toc, documents, warnings)
     for doc, section in zip(documents, body_sections, strict=True):
         doc.section = doc.section or section
@@ -108,7 +110,7 @@ def _number_key(number: str) -> str:
     return "令" + number.split("令")[-1] if "令第" in number else number
 
 
-def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
+def _build_document(lines: Lines, span: DocSpan, gazette: Gazette, clean: LineCleaner) -> Document:
     head_end = span.head_end
     is_order = bool(span.doc_number and "令第" in span.doc_number)
     title = metadata.title_of(lines, span.title_first, span.title_end)
@@ -147,7 +149,7 @@ def _build_document(lines: Lines, span: DocSpan, gazette: Gazette) -> Document:
     validity.fill(doc, lines)
     personnel.fill(doc, lines)
     tasks.fill(doc, lines.raw, gazette.city)
-    _structure(doc, lines)
+    _structure(doc, lines, clean)
     return doc
 
 
@@ -160,20 +162,20 @@ def _order_title(lines: Lines, span: DocSpan) -> str | None:
     return m.group(1) if m and ("公布" in lines.c(n) or "发布" in lines.c(n)) else None
 
 
-def _structure(doc: Document, lines: Lines) -> None:
+def _structure(doc: Document, lines: Lines, clean: LineCleaner) -> None:
     """Body paragraphs, outline and tables, where those extractors are available."""
     try:
         from gongbao.extract.body import clean_paragraphs
     except ImportError:  # pragma: no cover - during development of the extractors
         return
     doc.body = clean_paragraphs(lines.raw, (doc.doc_number_line or doc.title_line_end or doc.start_line) + 1,
-                                doc.end_line)
+                                doc.end_line, clean)
     from gongbao.extract.outline import build_outline
     from gongbao.extract.tables import extract_tables
 
     doc.outline, outline_warnings = build_outline(doc.body)
     doc.warnings.extend(outline_warnings)
-    doc.tables = extract_tables(lines.raw, doc.start_line, doc.end_line)
+    doc.tables = extract_tables(lines.raw, doc.start_line, doc.end_line, clean)
     doc.has_table = bool(doc.tables)
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from gongbao.extract.outline import match_marker
 from gongbao.models import Paragraph
-from gongbao.normalize import clean_line, strip_markup
+from gongbao.normalize import LineCleaner, strip_markup
 
 # A paragraph ending in one of these ends a sentence (or a heading/label) and is never continued.
 _FINAL = frozenset("。；：！？…）)!?;:】〕」』")
@@ -70,13 +70,16 @@ class _Piece:
     md_heading: bool = False  # the source line was a Markdown heading ("### ...")
 
 
-def clean_paragraphs(lines: Sequence[str], start: int, end: int) -> list[Paragraph]:
+def clean_paragraphs(lines: Sequence[str], start: int, end: int,
+                     clean: LineCleaner | None = None) -> list[Paragraph]:
     """Cleaned paragraphs of the document at 1-based inclusive lines ``start..end`` of ``lines``.
 
     ``lines`` is the whole issue split on ``\\n``; the span is clipped to it. Spans of the
     returned paragraphs lie within the span, in order, and only share a line where one source line
-    held two articles.
+    held two articles. ``clean`` is the parse's shared :class:`~gongbao.normalize.LineCleaner`
+    (a fresh one if not given).
     """
+    clean = clean or LineCleaner()
     start = max(start, 1)
     end = min(end, len(lines))
     pieces: list[_Piece] = []
@@ -85,20 +88,20 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int) -> list[Paragra
         if not raw:
             continue
         if "\t" in raw:
-            text = "\t".join(clean_line(cell, columns=False) for cell in raw.split("\t")).rstrip("\t")
+            text = "\t".join(clean(cell, columns=False) for cell in raw.split("\t")).rstrip("\t")
             if text.strip("\t"):
                 pieces.append(_Piece(raw, text, lineno, lineno, table=True))
             continue
         md_heading = raw.lstrip().startswith("#")
         parts = _RUN_IN_ARTICLE.split(strip_markup(raw)) if "条" in raw else [raw]
         for part in parts:
-            text = clean_line(part)
+            text = clean(part)
             if text:
                 pieces.append(_Piece(part, text, lineno, lineno, md_heading=md_heading))
-    return [Paragraph(p.text, p.start, p.end) for p in _join_page_breaks(pieces, lines)]
+    return [Paragraph(p.text, p.start, p.end) for p in _join_page_breaks(pieces, lines, clean)]
 
 
-def _join_page_breaks(pieces: list[_Piece], lines: Sequence[str]) -> list[_Piece]:
+def _join_page_breaks(pieces: list[_Piece], lines: Sequence[str], clean: LineCleaner) -> list[_Piece]:
     out: list[_Piece] = []
     for piece in pieces:
         if out and _continues(out[-1], piece, lines):
@@ -106,7 +109,7 @@ def _join_page_breaks(pieces: list[_Piece], lines: Sequence[str]) -> list[_Piece
             left, right = strip_markup(prev.raw).rstrip(), strip_markup(piece.raw).lstrip()
             sep = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
             prev.raw = left + sep + right
-            prev.text = clean_line(prev.raw)
+            prev.text = clean(prev.raw)
             prev.end = piece.end
             continue
         out.append(piece)

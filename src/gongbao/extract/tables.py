@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 from gongbao.models import Table
-from gongbao.normalize import clean_line
+from gongbao.normalize import LineCleaner
 
 _MAX_BLANKS_INSIDE = 2  # blank (or tab-only) lines allowed between two rows of one table
 _HEADER_SHARE = 0.6  # share of non-empty cells that makes a row a header candidate
@@ -62,8 +62,8 @@ def _runs(lines: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
     return runs
 
 
-def _cells(line: str) -> list[str]:
-    cells = [clean_line(cell, columns=False) for cell in line.split("\t")]
+def _cells(line: str, clean: LineCleaner) -> list[str]:
+    cells = [clean(cell, columns=False) for cell in line.split("\t")]
     while cells and not cells[-1]:
         cells.pop()
     return cells
@@ -81,7 +81,7 @@ def _is_header_repeat(row: list[str], header: list[str]) -> bool:
     return same >= _REPEAT_SHARE * len(filled) and sum(1 for c in row if c) <= len(filled)
 
 
-def _title(lines: Sequence[str], first: int, floor: int) -> str | None:
+def _title(lines: Sequence[str], first: int, floor: int, clean: LineCleaner) -> str | None:
     seen = 0
     n = first - 1
     while n >= floor and seen < _TITLE_LOOKBACK:
@@ -92,7 +92,7 @@ def _title(lines: Sequence[str], first: int, floor: int) -> str | None:
         if "\t" in raw:
             return None  # the previous table
         seen += 1
-        text = clean_line(raw)
+        text = clean(raw)
         if not text:
             continue
         if _LABEL.match(text) and not text.startswith("附件"):
@@ -103,20 +103,22 @@ def _title(lines: Sequence[str], first: int, floor: int) -> str | None:
     return None
 
 
-def extract_tables(lines: Sequence[str], start: int, end: int) -> list[Table]:
+def extract_tables(lines: Sequence[str], start: int, end: int, clean: LineCleaner | None = None) -> list[Table]:
     """Tables in 1-based inclusive lines ``start..end`` of ``lines`` (the whole issue split on ``\\n``).
 
     A table is a block of lines holding tabs (isolated blank lines inside are allowed). The first
     row whose cells are mostly filled is the header; rows above it (a section row such as
     ``(一)智慧交通提升工程``) are kept as the first data rows. Header rows repeated after page breaks
     and rows without any letter, digit or Chinese character (``· · ·`` leaders) are dropped. Every
-    row is padded with ``""`` to the table's width; cells are cleaned like body text.
+    row is padded with ``""`` to the table's width; cells are cleaned like body text (with the
+    parse's shared :class:`~gongbao.normalize.LineCleaner` ``clean``, if given).
     """
+    clean = clean or LineCleaner()
     start = max(start, 1)
     end = min(end, len(lines))
     tables: list[Table] = []
     for first, last in _runs(lines, start, end):
-        rows = [_cells(lines[n - 1]) for n in range(first, last + 1) if _is_row(lines[n - 1])]
+        rows = [_cells(lines[n - 1], clean) for n in range(first, last + 1) if _is_row(lines[n - 1])]
         rows = [r for r in rows if _HAS_WORD.search("".join(r))]
         if not rows:
             continue
@@ -135,6 +137,6 @@ def extract_tables(lines: Sequence[str], start: int, end: int) -> list[Table]:
             rows=[r + [""] * (width - len(r)) for r in body],
             start_line=first,
             end_line=last,
-            title=_title(lines, first, start),
+            title=_title(lines, first, start, clean),
         ))
     return tables
