@@ -14,23 +14,22 @@ every one of 100k matches costs a quarter of a second.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from gongbao.models import Issue
+from gongbao.store import common
 from gongbao.store.base import (
     DEFAULT_LIMIT,
-    FACETS,
     MAX_LIMIT,
-    SCHEMA_VERSION,
     CitationLink,
-    CitedBy,
     DocRef,
     DocumentRecord,
     FacetValue,
@@ -49,17 +48,26 @@ from gongbao.store.common import (
     LRU,
     PreparedIssue,
     clean_filters,
+    compress_text,
     cursor_key,
     decode_cursor,
+    decompress_text,
     doc_text,
     document_record,
     encode_cursor,
     find_spans,
+    index_columns,
+    link_toc,
     make_snippet,
     prepare_issue,
 )
+from gongbao.store.facetmap import FacetMap, load_facet_map, parse_ids
 from gongbao.store.query import Query, Term, parse_query
-from gongbao.store.tokenize import bigram_tokens, fold, query_tokens
+from gongbao.store.tokenize import fold, query_tokens
+
+__all__ = ["SQLiteStore", "link_toc"]  # link_toc: re-exported for gongbao.store.postgres
+
+log = logging.getLogger(__name__)
 
 RANK_LIMIT = 5000
 FTS_FIRST_LIMIT = 20000
@@ -126,8 +134,55 @@ CREATE VIRTUAL TABLE docs_fts USING fts5(
 INSERT INTO docs_fts(docs_fts, rank) VALUES ('hashsize', 67108864);
 """
 
-# version -> script taking the schema from version-1 to version
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+# v2: smaller and faster to write.
+# - The large texts (issues.source_text, doc_content.data and .body) are stored zlib-compressed
+#   (BLOBs; readers also accept the plain TEXT older archives held): ~3.4x smaller.
+# - The full-text index drops ``prefix='4'``, which kept a second posting (every position of every
+#   bigram) under each 4-character prefix only to serve one-character queries: half the index and
+#   half the index writes. One-character queries now match two small columns holding one token per
+#   distinct character of the title / body (one doclist entry per document and character), which
+#   also makes counting a common character's matches a short scan.
+_FTS_V2 = """
+CREATE VIRTUAL TABLE docs_fts USING fts5(
+    title, body, refs, title_chars, body_chars, content='', tokenize='ascii'
+);
+INSERT INTO docs_fts(docs_fts, rank) VALUES ('hashsize', 67108864)
+"""
+
+
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    if n_docs:
+        log.warning("upgrading the archive to schema v2 (compressing texts, rebuilding the index of %d documents);"
+                    " this runs once", n_docs)
+    conn.create_function("gongbao_z", 1, lambda v: compress_text(v) if isinstance(v, str) else v)
+    conn.execute("UPDATE issues SET source_text = gongbao_z(source_text) WHERE typeof(source_text) = 'text'")
+    conn.execute("UPDATE doc_content SET data = gongbao_z(data), body = gongbao_z(body)")
+    conn.execute("DROP TABLE docs_fts")
+    for stmt in _split_sql(_FTS_V2):
+        conn.execute(stmt)
+    rows = conn.execute(
+        "SELECT d.id, d.title, c.body, c.refs FROM documents d JOIN doc_content c ON c.id = d.id ORDER BY d.id"
+    )
+    while chunk := rows.fetchmany(500):
+        conn.executemany(
+            "INSERT INTO docs_fts(rowid, title, body, refs, title_chars, body_chars) VALUES (?,?,?,?,?,?)",
+            [(i, *_index_of(title, body, refs)) for i, title, body, refs in chunk],
+        )
+
+
+def _index_of(title: str, body: str | bytes, refs_json: str) -> tuple[str, str, str, str, str]:
+    """The index columns of a stored document (as :func:`common.index_columns` made them)."""
+    import json
+
+    text = doc_text(json.loads(decompress_text(body) or "[]"))
+    return index_columns(fold(title), fold(text), [fold(r) for r in json.loads(refs_json)])
+
+
+# version -> script (or function) taking the schema from version-1 to version
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {1: _SCHEMA_V1, 2: _migrate_v2}
+# The SQLite schema's version (PostgreSQL has its own: base.SCHEMA_VERSION)
+SCHEMA_VERSION = max(MIGRATIONS)
 
 _FACET_SQL = {
     "city": "d.city",
@@ -152,8 +207,17 @@ def _phrase(folded: str) -> str:
     return f"{toks[0]}*" if prefix else '"' + " ".join(toks) + '"'
 
 
+def _text_match(folded: str) -> str:
+    """Title or body contains ``folded``: its bigram phrase, or for one character its token in
+    the distinct-character columns."""
+    toks, one_char = query_tokens(folded)
+    if one_char:
+        return "{title_chars body_chars} : " + toks[0]
+    return '{title body} : "' + " ".join(toks) + '"'
+
+
 def fts_term(t: Term) -> str:
-    text = "{title body} : (" + " OR ".join(_phrase(v) for v in t.variants()) + ")"
+    text = " OR ".join(_text_match(v) for v in t.variants())
     if t.doc_number:
         return f"({text} OR {{refs}} : {_phrase(fold(t.doc_number))})"
     return f"({text})"
@@ -214,6 +278,8 @@ class SQLiteStore(Store):
         self._batch_depth = 0
         self._closed = False
         self._cache = LRU()
+        self._fmap: FacetMap | None = None  # facet codes of every document, per write generation
+        self._fmap_lock = threading.Lock()
         self._migrate()
 
     # -- connections ---------------------------------------------------------------------------
@@ -267,11 +333,16 @@ class SQLiteStore(Store):
                 raise StoreError(
                     f"{self.path}: archive schema v{version} is newer than this gongbao (v{SCHEMA_VERSION}); upgrade gongbao"
                 )
+            upgraded = version > 0 and version < SCHEMA_VERSION
             for v in range(version + 1, SCHEMA_VERSION + 1):
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    for stmt in _split_sql(MIGRATIONS[v]):
-                        conn.execute(stmt)
+                    step = MIGRATIONS[v]
+                    if callable(step):
+                        step(conn)
+                    else:
+                        for stmt in _split_sql(step):
+                            conn.execute(stmt)
                     conn.execute(
                         "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -281,6 +352,9 @@ class SQLiteStore(Store):
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
+            if upgraded:  # give the space the old texts and index took back to the file system
+                conn.execute("VACUUM")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @staticmethod
     def _generation(conn: sqlite3.Connection) -> str:
@@ -389,10 +463,13 @@ class SQLiteStore(Store):
         if old_id is None and p.ident is not None:
             r = conn.execute("SELECT id FROM issues WHERE ident = ?", (p.ident,)).fetchone()
             old_id = int(r[0]) if r else None
+        source = p.source_z
+        if source is None and p.source_text is not None:
+            source = compress_text(p.source_text)
         values = (
             p.content_hash, p.ident, p.name, p.city, p.year, p.issue, p.total_issue, p.published,
             p.source_name, _now(), p.gazette_json, p.toc_json, p.warnings_json, p.line_count,
-            p.parser_version, p.source_text,
+            p.parser_version, source,
         )
         reuse: dict[int, int] = {}
         if old_id is not None:
@@ -416,63 +493,69 @@ class SQLiteStore(Store):
             status = "added"
         from gongbao.store.common import dumps
 
+        # Ids are given here (a replaced issue's documents keep theirs), so that every table is
+        # written with one executemany per issue rather than a statement per row.
+        top = conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
+        next_id = max([top, *reuse.values()]) + 1  # never hand out an id kept for a replaced document
+        ids: list[int] = []
         for d in p.docs:
-            cur = conn.execute(
-                "INSERT INTO documents(id, issue_id, seq, title, doc_number, issuer, doc_type, section,"
-                " signed_date, sort_date, city, year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    reuse.get(d.seq), issue_id, d.seq, d.title, d.doc_number, d.issuer_json, d.doc_type,
-                    d.section, d.signed_date, d.signed_date or "", p.city, p.year,
-                ),
-            )
-            doc_id = int(cur.lastrowid)
-            conn.execute(
-                "INSERT INTO doc_content(id, refs, data, body) VALUES (?,?,?,?)",
-                (doc_id, dumps(d.refs), d.data_json, d.body_json),
-            )
-            if d.issuers:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO doc_issuers(doc_id, issuer) VALUES (?, ?)",
-                    [(doc_id, i) for i in d.issuers],
-                )
-            if d.citations:
-                conn.executemany(
-                    "INSERT INTO citations(doc_id, seq, doc_number, title, raw, line, kind) VALUES (?,?,?,?,?,?,?)",
-                    [(doc_id, *c) for c in d.citations],
-                )
-            if d.personnel:
-                conn.executemany(
-                    "INSERT INTO personnel(doc_id, seq, person, action, position, line) VALUES (?,?,?,?,?,?)",
-                    [(doc_id, *x) for x in d.personnel],
-                )
-            conn.execute(
-                "INSERT INTO docs_fts(rowid, title, body, refs) VALUES (?,?,?,?)",
-                (doc_id, d.title_index, d.body_index, d.refs_index),
-            )
+            doc_id = reuse.get(d.seq)
+            if doc_id is None:
+                doc_id, next_id = next_id, next_id + 1
+            ids.append(doc_id)
+        docs = list(zip(ids, p.docs, strict=True))
+        conn.executemany(
+            "INSERT INTO documents(id, issue_id, seq, title, doc_number, issuer, doc_type, section,"
+            " signed_date, sort_date, city, year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (i, issue_id, d.seq, d.title, d.doc_number, d.issuer_json, d.doc_type, d.section, d.signed_date,
+                 d.signed_date or "", p.city, p.year)
+                for i, d in docs
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO doc_content(id, refs, data, body) VALUES (?,?,?,?)",
+            [
+                (i, dumps(d.refs), d.data_z if d.data_z is not None else compress_text(d.data_json),
+                 d.body_z if d.body_z is not None else compress_text(d.body_json))
+                for i, d in docs
+            ],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO doc_issuers(doc_id, issuer) VALUES (?, ?)",
+            [(i, x) for i, d in docs for x in d.issuers],
+        )
+        conn.executemany(
+            "INSERT INTO citations(doc_id, seq, doc_number, title, raw, line, kind) VALUES (?,?,?,?,?,?,?)",
+            [(i, *c) for i, d in docs for c in d.citations],
+        )
+        conn.executemany(
+            "INSERT INTO personnel(doc_id, seq, person, action, position, line) VALUES (?,?,?,?,?,?)",
+            [(i, *x) for i, d in docs for x in d.personnel],
+        )
+        conn.executemany(
+            "INSERT INTO docs_fts(rowid, title, body, refs, title_chars, body_chars) VALUES (?,?,?,?,?,?)",
+            [
+                (i, d.title_index, d.body_index, d.refs_index, d.title_chars, d.body_chars)
+                for i, d in docs
+            ],
+        )
         self._bump(conn)
         return StoreOutcome(status, issue_id, len(p.docs), p.warning_count)
 
     def _remove_documents(self, conn: sqlite3.Connection, issue_id: int) -> dict[int, int]:
         """Delete an issue's documents (and their index entries); returns seq -> old id."""
         reuse: dict[int, int] = {}
-        for doc_id, seq, title, body_json, refs_json in conn.execute(
+        for doc_id, seq, title, body, refs_json in conn.execute(
             "SELECT d.id, d.seq, d.title, c.body, c.refs FROM documents d JOIN doc_content c ON c.id = d.id"
             " WHERE d.issue_id = ?",
             (issue_id,),
         ).fetchall():
-            import json
-
             reuse[int(seq)] = int(doc_id)
-            body = doc_text(json.loads(body_json))
-            refs = [fold(r) for r in json.loads(refs_json)]
             conn.execute(
-                "INSERT INTO docs_fts(docs_fts, rowid, title, body, refs) VALUES ('delete', ?, ?, ?, ?)",
-                (
-                    doc_id,
-                    " ".join(bigram_tokens(fold(title))),
-                    " ".join(bigram_tokens(fold(body))),
-                    " ".join(t for r in refs for t in bigram_tokens(r)),
-                ),
+                "INSERT INTO docs_fts(docs_fts, rowid, title, body, refs, title_chars, body_chars)"
+                " VALUES ('delete', ?, ?, ?, ?, ?, ?)",
+                (doc_id, *_index_of(title, body, refs_json)),
             )
         conn.execute("DELETE FROM documents WHERE issue_id = ?", (issue_id,))
         return reuse
@@ -553,15 +636,13 @@ class SQLiteStore(Store):
             gen = self._generation(conn)
             total = self._cache.get((gen, key, "total"))
             cached_facets = self._cache.get((gen, key, "facets")) if facets else None
-            filled = False
             if facets and cached_facets is None:
                 # the matches are needed for the facets anyway: collect them once, count them
-                conn.execute("CREATE TEMP TABLE IF NOT EXISTS _m (id INTEGER PRIMARY KEY)")
-                conn.execute("DELETE FROM _m")
-                n = conn.execute(f"INSERT INTO _m SELECT d.id FROM {src}", sparams).rowcount
-                filled = True
+                ids = self._match_ids(conn, src, sparams, fts_only=kind == "fts" and fsql == "1")
+                cached_facets = self._facet_map(conn, gen).count(ids, FACET_VALUES)
+                self._cache.put((gen, key, "facets"), cached_facets)
                 if total is None:
-                    total = n
+                    total = len(ids)
                     self._cache.put((gen, key, "total"), total)
             if total is None:
                 if kind == "fts" and fsql == "1":
@@ -577,12 +658,8 @@ class SQLiteStore(Store):
                 raise QueryError("无效的翻页游标：请重新搜索 (invalid cursor)")
             rows, next_last = self._page(conn, src, sparams, mode, last, limit, fts_only=kind == "fts" and fsql == "1")
             facet_out: dict[str, list[FacetValue]] = {}
-            if facets:
-                facet_out = cached_facets
-                if facet_out is None:
-                    facet_out = self._facets(conn, src, sparams, total, filled=filled)
-                    self._cache.put((gen, key, "facets"), facet_out)
-                facet_out = {k: list(v) for k, v in facet_out.items()}
+            if facets and cached_facets is not None:
+                facet_out = {k: list(v) for k, v in cached_facets.items()}
             hits = self._hits(conn, [r[0] for r in rows], {r[0]: r[1] for r in rows}, q, snippets)
         except sqlite3.OperationalError as exc:
             # Only reachable through an engine limit (e.g. expression depth): report, don't crash.
@@ -602,7 +679,7 @@ class SQLiteStore(Store):
     ) -> tuple[list[tuple[int, float]], list[Any] | None]:
         if mode == "rank":
             sql = (
-                f"SELECT id, score FROM (SELECT d.id AS id, bm25(docs_fts, 10.0, 1.0, 1.0) AS score FROM {src})"
+                f"SELECT id, score FROM (SELECT d.id AS id, bm25(docs_fts, 10.0, 1.0, 1.0, 10.0, 1.0) AS score FROM {src})"
             )
             p = list(params)
             if last is not None:
@@ -639,68 +716,24 @@ class SQLiteStore(Store):
         rows2 = rows2[:limit]
         return [(i, 0.0) for i, _ in rows2], ([rows2[-1][1], rows2[-1][0]] if more else None)
 
-    def _facets(
-        self, conn: sqlite3.Connection, src: str, params: list[Any], total: int, *, filled: bool = False
-    ) -> dict[str, list[FacetValue]]:
-        """Exact counts for every facet over all matches. One pass over the matches gives the
-        joint (city, year, section, doc_type) counts, summed per facet in Python. When the query
-        matches most of the archive, the counts are the archive's (cached per write generation)
-        minus those of the few documents that do not match."""
-        from collections import Counter
+    @staticmethod
+    def _match_ids(conn: sqlite3.Connection, src: str, params: list[Any], *, fts_only: bool) -> Any:
+        """Ids of all matches as a numpy array, fetched as one ``group_concat`` string."""
+        if fts_only:
+            sql = "SELECT group_concat(rowid) FROM docs_fts WHERE docs_fts MATCH ?"
+            params = params[:1]
+        else:
+            sql = f"SELECT group_concat(d.id) FROM {src}"
+        return parse_ids(conn.execute(sql, params).fetchone()[0])
 
-        out: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
-        if total == 0:
-            if filled:
-                conn.execute("DELETE FROM _m")
-            return out
-        # The matches drive (CROSS JOIN): left alone, SQLite walks all documents in facet order
-        # and probes the matches, which is 100k lookups even for a query matching a handful.
-        if not filled:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS _m (id INTEGER PRIMARY KEY)")
-            conn.execute("DELETE FROM _m")
-            conn.execute(f"INSERT INTO _m SELECT d.id FROM {src}", params)
-        joint_sql = (
-            "SELECT d.city, d.year, d.section, d.doc_type, count(*) FROM {t} CROSS JOIN documents d"
-            " ON d.id = {t}.id GROUP BY 1, 2, 3, 4"
-        )
-        issuer_sql = "SELECT i.issuer, count(*) FROM {t} CROSS JOIN doc_issuers i ON i.doc_id = {t}.id GROUP BY 1"
-        try:
-            gen = self._generation(conn)
-            everything = self._cache.get((gen, "all-facets"))
-            if everything is None:
-                n_all = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-                everything = (n_all, None, None)
-            if total > everything[0] // 2:
-                if everything[1] is None:
-                    joint_all = Counter({tuple(r[:4]): r[4] for r in conn.execute(
-                        "SELECT city, year, section, doc_type, count(*) FROM documents GROUP BY 1, 2, 3, 4")})
-                    issuers_all = Counter(dict(conn.execute("SELECT issuer, count(*) FROM doc_issuers GROUP BY 1")))
-                    everything = (everything[0], joint_all, issuers_all)
-                    self._cache.put((gen, "all-facets"), everything)
-                conn.execute("CREATE TEMP TABLE IF NOT EXISTS _c (id INTEGER PRIMARY KEY)")
-                conn.execute("DELETE FROM _c")
-                conn.execute("INSERT INTO _c SELECT id FROM documents WHERE id NOT IN (SELECT id FROM _m)")
-                joint = Counter(everything[1])
-                joint.subtract({tuple(r[:4]): r[4] for r in conn.execute(joint_sql.format(t="_c"))})
-                issuers = Counter(everything[2])
-                issuers.subtract(dict(conn.execute(issuer_sql.format(t="_c"))))
-                conn.execute("DELETE FROM _c")
-            else:
-                self._cache.put((gen, "all-facets"), everything)
-                joint = Counter({tuple(r[:4]): r[4] for r in conn.execute(joint_sql.format(t="_m"))})
-                issuers = Counter(dict(conn.execute(issuer_sql.format(t="_m"))))
-        finally:
-            conn.execute("DELETE FROM _m")
-        per: dict[str, Counter[Any]] = {name: Counter() for name in ("city", "year", "section", "doc_type")}
-        for (city, year, section, doc_type), n in joint.items():
-            for name, v in (("city", city), ("year", year), ("section", section), ("doc_type", doc_type)):
-                if v is not None and n:
-                    per[name][v] += n
-        per["issuer"] = Counter({k: v for k, v in issuers.items() if v})
-        for name, counts in per.items():
-            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:FACET_VALUES]
-            out[name] = [FacetValue(v, int(n)) for v, n in ranked]
-        return out
+    def _facet_map(self, conn: sqlite3.Connection, gen: str) -> FacetMap:
+        fmap = self._fmap
+        if fmap is None or fmap.generation != gen:
+            with self._fmap_lock:
+                fmap = self._fmap
+                if fmap is None or fmap.generation != gen:
+                    fmap = self._fmap = load_facet_map(conn, gen)
+        return fmap
 
     def _hits(
         self, conn: sqlite3.Connection, ids: list[int], scores: dict[int, float], q: Query, snippets: bool
@@ -728,7 +761,7 @@ class SQLiteStore(Store):
                 continue
             snippet, spans = ("", [])
             if snippets:
-                snippet, spans = make_snippet(doc_text(json.loads(r[12])), needles)
+                snippet, spans = make_snippet(doc_text(json.loads(decompress_text(r[12]) or "[]")), needles)
             hits.append(
                 Hit(
                     id=r[0], title=r[1], doc_number=r[2], city=r[3], year=r[4], signed_date=r[5], section=r[6],
@@ -768,25 +801,13 @@ class SQLiteStore(Store):
             conn.close()
 
     # -- reading -------------------------------------------------------------------------------
-    _REF_SQL = (
-        "SELECT d.id, d.title, d.doc_number, d.city, d.year, d.signed_date, d.issue_id, i.issue, d.section,"
-        " d.doc_type, d.issuer FROM documents d JOIN issues i ON i.id = d.issue_id"
-    )
-
-    @staticmethod
-    def _ref(r: tuple[Any, ...]) -> DocRef:
-        import json
-
-        return DocRef(
-            id=r[0], title=r[1], doc_number=r[2], city=r[3], year=r[4], signed_date=r[5], issue_id=r[6],
-            issue=r[7], section=r[8], doc_type=r[9], issuer=json.loads(r[10]) if r[10] else None,
-        )
+    _ref = staticmethod(common.doc_ref)
 
     def _refs(self, conn: sqlite3.Connection, ids: list[int]) -> list[DocRef]:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        by_id = {r[0]: self._ref(r) for r in conn.execute(f"{self._REF_SQL} WHERE d.id IN ({marks})", ids)}
+        by_id = {r[0]: common.doc_ref(r) for r in conn.execute(f"{common.REF_SQL} WHERE d.id IN ({marks})", ids)}
         return [by_id[i] for i in ids if i in by_id]
 
     def get_document(self, doc_id: int) -> DocumentRecord | None:
@@ -802,6 +823,7 @@ class SQLiteStore(Store):
         ).fetchone()
         if r is None:
             return None
+        r = (*r[:3], decompress_text(r[3]), decompress_text(r[4]), *r[5:])
         data = json.loads(r[3])
         city = r[8]
         citations = []
@@ -818,72 +840,24 @@ class SQLiteStore(Store):
             citations.append(
                 CitationLink(dn, title, raw, line, kind, target[0] if target else None, target[1] if target else None)
             )
-        cited_by: list[CitedBy] = []
-        if r[7]:
-            rows = conn.execute(
-                "SELECT c.doc_id, min(c.raw), min(c.line) FROM citations c WHERE c.doc_number = ? AND c.doc_id != ?"
-                " GROUP BY c.doc_id ORDER BY c.doc_id",
-                (r[7], doc_id),
-            ).fetchall()
-            refs = {x.id: x for x in self._refs(conn, [x[0] for x in rows])}
-            cited_by = [CitedBy(refs[i], raw, line) for i, raw, line in rows if i in refs]
+        cited_by = common.cited_by(conn, "?", r[7], doc_id, lambda ids: self._refs(conn, ids))
         return document_record(r, data, citations, cited_by)
 
     def find_by_doc_number(self, doc_number: str) -> list[DocRef]:
-        from gongbao.extract.doc_number import normalize_doc_number
-
-        dn = normalize_doc_number(str(doc_number))
-        return [
-            self._ref(r)
-            for r in self._conn.execute(
-                f"{self._REF_SQL} WHERE d.doc_number = ? ORDER BY i.year, i.issue, d.id", (dn,)
-            )
-        ]
-
-    _ISSUE_SQL = (
-        "SELECT i.id, i.name, i.city, i.year, i.issue, i.total_issue, i.published,"
-        " (SELECT count(*) FROM documents d WHERE d.issue_id = i.id), i.source_name, i.content_hash,"
-        " i.ingested_at FROM issues i"
-    )
+        return common.find_by_doc_number(self._conn, "?", doc_number)
 
     def list_issues(self, city: str | None = None, year: int | None = None) -> list[IssueSummary]:
-        where, params = [], []
-        if city is not None:
-            where.append("i.city = ?")
-            params.append(city)
-        if year is not None:
-            where.append("i.year = ?")
-            params.append(int(year))
-        sql = self._ISSUE_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY i.city, i.year, i.issue, i.id"
-        return [IssueSummary(*r) for r in self._conn.execute(sql, params)]
+        return common.list_issues(self._conn, "?", city, year)
 
     def get_issue(self, issue_id: int) -> IssueRecord | None:
-        import json
-
-        if not isinstance(issue_id, int) or not -(2**63) <= issue_id < 2**63:
-            return None
-        conn = self._conn
-        r = conn.execute(self._ISSUE_SQL + " WHERE i.id = ?", (issue_id,)).fetchone()
-        if r is None:
-            return None
-        gazette, toc, warnings, line_count, pv = conn.execute(
-            "SELECT gazette, toc, warnings, line_count, parser_version FROM issues WHERE id = ?", (issue_id,)
-        ).fetchone()
-        docs = [
-            self._ref(x)
-            for x in conn.execute(f"{self._REF_SQL} WHERE d.issue_id = ? ORDER BY d.seq", (issue_id,))
-        ]
-        return IssueRecord(
-            summary=IssueSummary(*r), gazette=json.loads(gazette), toc=link_toc(json.loads(toc), docs),
-            documents=docs, warnings=json.loads(warnings), line_count=line_count, parser_version=pv,
-        )
+        return common.get_issue(self._conn, "?", issue_id)
 
     def source_lines(self, issue_id: int, start: int, end: int) -> list[str]:
         r = self._conn.execute("SELECT source_text FROM issues WHERE id = ?", (issue_id,)).fetchone()
-        if r is None or r[0] is None:
+        text = decompress_text(r[0]) if r is not None else None
+        if text is None:
             return []
-        lines = r[0].split("\n")
+        lines = text.split("\n")
         start = max(1, int(start))
         return lines[start - 1:max(start - 1, int(end))]
 
@@ -900,21 +874,6 @@ class SQLiteStore(Store):
 
     def is_empty(self) -> bool:
         return self._conn.execute("SELECT 1 FROM issues LIMIT 1").fetchone() is None
-
-
-def link_toc(toc: list[dict[str, Any]], docs: list[DocRef]) -> list[dict[str, Any]]:
-    """Give each 目录 entry the id of its document (by 文号, else by folded title)."""
-    by_number = {d.doc_number: d.id for d in docs if d.doc_number}
-    by_title = {fold(d.title): d.id for d in docs}
-    for entry in toc:
-        doc_id = by_number.get(entry.get("doc_number") or "")
-        if doc_id is None:
-            t = fold(entry.get("title") or "")
-            doc_id = by_title.get(t)
-            if doc_id is None and t:
-                doc_id = next((i for k, i in by_title.items() if t in k or k in t), None)
-        entry["document_id"] = doc_id
-    return toc
 
 
 def _split_sql(script: str) -> list[str]:

@@ -1,0 +1,109 @@
+"""Facet counting in memory for the SQLite backend: a columnar map doc id -> facet value codes.
+
+Counting facets in SQL means joining every match back to ``documents`` (and ``doc_issuers``) and
+grouping: for a query matching most of a 100k archive that is 100k row lookups, 60-140 ms. Here the
+archive's (city, year, section, doc_type) of every document are kept as small integer codes in
+arrays indexed by document id, and the issuers as (doc id, issuer code) pairs; a search fetches its
+match ids in one string (``group_concat``, parsed by numpy: ~10 ms per 100k ids, where fetching
+100k rows through the sqlite3 module costs ~50 ms) and counts with ``numpy.bincount``.
+
+Memory: 4 x 4 bytes per document id plus 8 bytes per (document, issuer) pair, i.e. about 25 bytes
+per document: ~2.5 MB for 100k documents, ~25 MB for a million. The map is rebuilt on first use
+after any write (it is keyed on the archive's write generation); building it reads the narrow
+``documents`` and ``doc_issuers`` tables once: ~0.1-0.2 s per 100k documents.
+
+numpy is a dependency of datasketch (near-duplicate detection), so it is always installed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gongbao.store.base import FacetValue
+
+JOINT = ("city", "year", "section", "doc_type")
+
+
+@dataclass(slots=True)
+class FacetMap:
+    generation: str
+    size: int  # largest document id + 1
+    codes: dict[str, np.ndarray]  # facet -> uint32 code per document id (0 = no value / no document)
+    values: dict[str, list[Any]]  # facet -> value of each code (code 0 = None)
+    issuer_doc: np.ndarray  # (document, issuer) pairs: document ids
+    issuer_code: np.ndarray  # and issuer codes
+    issuer_values: list[Any]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.codes.values()) + self.issuer_doc.nbytes + self.issuer_code.nbytes
+
+    def count(self, ids: np.ndarray, limit: int) -> dict[str, list[FacetValue]]:
+        """Exact value counts of every facet over the documents ``ids`` (the ``limit`` most
+        frequent values of each, ties by value)."""
+        out: dict[str, list[FacetValue]] = {}
+        for name in JOINT:
+            counts = np.bincount(self.codes[name][ids], minlength=len(self.values[name]))
+            out[name] = _top(counts, self.values[name], limit)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[ids] = True
+        counts = np.bincount(self.issuer_code[mask[self.issuer_doc]], minlength=len(self.issuer_values))
+        out["issuer"] = _top(counts, self.issuer_values, limit)
+        return out
+
+
+def _top(counts: np.ndarray, values: list[Any], limit: int) -> list[FacetValue]:
+    counts = counts.copy()
+    counts[0] = 0  # code 0: no value
+    codes = np.nonzero(counts)[0]
+    if len(codes) > limit:  # keep those reaching the limit-th largest count (ties sorted below)
+        floor = np.partition(counts[codes], len(codes) - limit)[len(codes) - limit]
+        codes = codes[counts[codes] >= floor]
+    pairs = sorted((-int(counts[c]), str(values[c]), values[c]) for c in codes)[:limit]
+    return [FacetValue(v, -n) for n, _, v in pairs]
+
+
+def _encode(column: tuple[Any, ...]) -> tuple[np.ndarray, list[Any]]:
+    index: dict[Any, int] = {None: 0}
+    for v in column:
+        if v not in index:
+            index[v] = len(index)
+    codes = np.fromiter(map(index.__getitem__, column), dtype=np.uint32, count=len(column))
+    return codes, list(index)
+
+
+def load_facet_map(conn: sqlite3.Connection, generation: str) -> FacetMap:
+    """Read the facet columns of every document (call inside the search's read transaction)."""
+    rows = conn.execute("SELECT id, city, year, section, doc_type FROM documents").fetchall()
+    size = (max(r[0] for r in rows) + 1) if rows else 1
+    codes: dict[str, np.ndarray] = {}
+    values: dict[str, list[Any]] = {}
+    if rows:
+        ids_t, *cols = zip(*rows, strict=True)
+        ids = np.fromiter(ids_t, dtype=np.int64, count=len(ids_t))
+    else:
+        ids, cols = np.zeros(0, dtype=np.int64), [(), (), (), ()]
+    for name, col in zip(JOINT, cols, strict=True):
+        col_codes, col_values = _encode(tuple(col))
+        full = np.zeros(size, dtype=np.uint32)
+        full[ids] = col_codes
+        codes[name], values[name] = full, col_values
+    pairs = conn.execute("SELECT doc_id, issuer FROM doc_issuers").fetchall()
+    if pairs:
+        docs_t, issuers_t = zip(*pairs, strict=True)
+        issuer_doc = np.fromiter(docs_t, dtype=np.int64, count=len(docs_t))
+        issuer_code, issuer_values = _encode(issuers_t)
+    else:
+        issuer_doc, issuer_code, issuer_values = np.zeros(0, np.int64), np.zeros(0, np.uint32), [None]
+    return FacetMap(generation, size, codes, values, issuer_doc.astype(np.uint32), issuer_code, issuer_values)
+
+
+def parse_ids(concat: str | None) -> np.ndarray:
+    """The ids of a ``group_concat(id)`` (None when there were no rows)."""
+    if not concat:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(concat, dtype=np.int64, sep=",")
