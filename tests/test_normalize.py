@@ -275,3 +275,10 @@ def test_fast_patterns_match_their_reference_formulations(text: str) -> None:
     assert normalize._JOIN.sub("", text) == _REFERENCE_JOIN.sub("", text)
     assert normalize._LONE_CLOSE.sub(normalize._close, text) == _REFERENCE_CLOSE.sub(r"\1）", text)
     assert normalize._PUNCT_AFTER.sub(normalize._full, text) == _REFERENCE_AFTER.sub(normalize._full, text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="中文a1 \t\u3000#>-*+•<p/>()（,;:?!andＡ１\u200b。", max_size=14), st.booleans())
+def test_clean_line_fast_path_changes_nothing_the_full_path_would(text: str, columns: bool) -> None:
+    full = normalize._clean(strip_markup(normalize._translate(text)), columns)
+    assert clean_line(text, columns=columns) == full

@@ -86,16 +86,17 @@ _COL_TEXT = ("具体措施", "工作内容", "工作任务", "主要任务", "�
 _COL_LABEL = re.compile(r"^序号$")
 
 
-_MARKUP_CHARS = frozenset("#-*+>_< \t\u3000")
+_MARKUP_CHARS = re.compile("[-#*+>_< \t\u3000]")
 
 
 def _clean(line: str) -> str:
     """Markup removed and the OCR line-wrap spaces around Chinese text squeezed out."""
-    if _MARKUP_CHARS.isdisjoint(line):
+    if _MARKUP_CHARS.search(line) is None:  # a C-level scan; the set test hashed every character
         return line.strip()
     text = strip_markup(line)
     text = _WS_CJK.sub("", text)
-    return _WS.sub(" ", text).strip()
+    # Same as _WS.sub(" ", text).strip(): \s and str.split() both split on str.isspace().
+    return " ".join(text.split())
 
 
 @dataclass(slots=True)

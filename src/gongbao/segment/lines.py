@@ -20,7 +20,8 @@ _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}\d])|(?<=[{_CJK
 
 def compact(line: str) -> str:
     """The line without markup and without any whitespace (for matching, not for display)."""
-    return _WS.sub("", strip_markup(line))
+    # "".join(split()) drops exactly what \s+ matches (both use str.isspace), without a regex.
+    return "".join(strip_markup(line).split()) if line else ""
 
 
 def tidy(text: str) -> str:
