@@ -184,24 +184,28 @@ def _candidates(text: str, signed: date | None, phrase_mode: bool) -> list[Deadl
     if "每" in text:
         for m in _RECURRING.finditer(text):
             add(m, "recurring", _resolve_recurring(m, signed))
+    # Each pattern below is scanned only when the text holds characters every match of it must
+    # contain (月 for the month patterns, 年/月/日 for a date range): a necessary condition, so the
+    # matches are the same; the patterns open with optional groups and are tried at every position.
+    has_month = "月" in text
     has_dash = any(ch in text for ch in "—-－–~～至到")
-    for m in _RANGE.finditer(text) if has_dash else ():
+    for m in _RANGE.finditer(text) if has_dash and has_month and "年" in text and "日" in text else ():
         y = _num(m.group("y"))
         y2 = _num(m.group("y2")) if m.group("y2") else y
         m2 = _num(m.group("m2")) if m.group("m2") else _num(m.group("m1"))
         add(m, "date", _make(y2, m2, _num(m.group("d2")), signed))
-    for m in _MONTH_RANGE.finditer(text) if has_dash else ():
+    for m in _MONTH_RANGE.finditer(text) if has_dash and has_month else ():
         if not (phrase_mode or m.group(0).endswith(("前", "底", "末"))):
             continue
         y = _num(m.group("y")) if m.group("y") else None
         add(m, "date", _make(y, _num(m.group("m2")), None, signed, month_end=True))
-    for m in _FULL.finditer(text) if "日" in text else ():
+    for m in _FULL.finditer(text) if has_month and "日" in text else ():
         if not (phrase_mode or m.group("before")) or _SCOPE.match(text, m.end()):
             continue
         y = _num(m.group("y")) if m.group("y") else None
         add(m, "date", _make(y, _num(m.group("m")), _num(m.group("d")), signed))
     has_end = any(ch in text for ch in "底末旬")
-    for m in _MONTH_END.finditer(text) if has_end else ():
+    for m in _MONTH_END.finditer(text) if has_end and has_month else ():
         if not (phrase_mode or m.group("before") or m.group("y")):
             continue
         y = _num(m.group("y")) if m.group("y") else None
@@ -209,7 +213,7 @@ def _candidates(text: str, signed: date | None, phrase_mode: bool) -> list[Deadl
         end = m.group("end")
         day = {"上旬": 10, "中旬": 20}.get(end)
         add(m, "date", _make(y, month, day, signed, month_end=day is None))
-    for m in _MONTH_BEFORE.finditer(text) if "月" in text and "前" in text else ():
+    for m in _MONTH_BEFORE.finditer(text) if has_month and "前" in text else ():
         y = _num(m.group("y")) if m.group("y") else None
         month = _num(m.group("m"))
         first = _make(y, month, 1, signed)
@@ -225,7 +229,7 @@ def _candidates(text: str, signed: date | None, phrase_mode: bool) -> list[Deadl
         y = _num(m.group("y"))
         month = 6 if m.group(0).endswith("上半年") else 12
         add(m, "date", _month_end(y, month) if y and 1900 <= y <= 2100 else None)
-    for m in _YEAR_TARGET.finditer(text) if "于" in text or "在" in text else ():
+    for m in _YEAR_TARGET.finditer(text) if ("于" in text or "在" in text) and "年" in text else ():
         y = _num(m.group("y"))
         add(m, "date", date(y, 12, 31) if y and 1900 <= y <= 2100 else None)
     for m in _RELATIVE.finditer(text) if "内" in text else ():
