@@ -7,6 +7,7 @@ shuozhou-2021-04, ``YQ20`` = yangquan-2020-04.
 from __future__ import annotations
 
 import re
+import unicodedata
 from importlib import resources
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from gongbao import normalize
 from gongbao.normalize import clean_inline, clean_line, join_cjk_spaces, normalize_punctuation, strip_markup
+from gongbao.segment.lines import soft_key
 
 SAMPLES = ["shuozhou-2020-03", "shuozhou-2021-04", "yangquan-2020-04"]
 _LEAD_NUMBER = re.compile(r"^(?:第\S{1,6}?[编章节条]|\d+(?:\.\d+)*) ")
@@ -282,3 +284,14 @@ def test_fast_patterns_match_their_reference_formulations(text: str) -> None:
 def test_clean_line_fast_path_changes_nothing_the_full_path_would(text: str, columns: bool) -> None:
     full = normalize._clean(strip_markup(normalize._translate(text)), columns)
     assert clean_line(text, columns=columns) == full
+
+
+def _reference_soft_key(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in s if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S")))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=30))
+def test_soft_key_drops_exactly_spaces_punctuation_and_symbols(text: str) -> None:
+    assert soft_key(text) == _reference_soft_key(text)

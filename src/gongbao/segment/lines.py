@@ -36,7 +36,17 @@ def soft_key(text: str | None) -> str:
     if not text:
         return ""
     s = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in s if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "S")))
+    # Letters and digits (\w but "_") are never whitespace, punctuation or symbols: only the other
+    # characters need the per-character test, instead of every character of the title.
+    return _NON_WORD.sub(_drop_punct_space, s)
+
+
+_NON_WORD = re.compile(r"[\W_]")
+
+
+def _drop_punct_space(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return "" if ch.isspace() or unicodedata.category(ch).startswith(("P", "S")) else ch
 
 
 @dataclass(slots=True)
