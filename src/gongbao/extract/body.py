@@ -57,6 +57,9 @@ _SHORT_TITLE = 12
 _SHORT_HEADING = 40
 _NEXT_STOPS = re.compile(r"^(?:附件|附表|附录|（此件|\(此件|抄送|印发|主送|特此)")
 _RUN_IN_ARTICLE = re.compile(r"(?<=[。；;！!？?])\s*(?=第[零〇一二两三四五六七八九十百千\d]{1,7}条\s)")
+# Every split point of _RUN_IN_ARTICLE has a sentence end, maybe spaces, then 第: a scan for that
+# (opening with a character class, not a lookbehind) rules out most lines that hold 条.
+_RUN_IN_HINT = re.compile(r"[。；;！!？?]\s*第")
 _MAX_BLANKS = 3
 
 
@@ -93,7 +96,10 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int,
                 pieces.append(_Piece(raw, text, lineno, lineno, table=True))
             continue
         md_heading = raw.lstrip().startswith("#")
-        parts = _RUN_IN_ARTICLE.split(strip_markup(raw)) if "条" in raw else [raw]
+        parts = [raw]
+        if "条" in raw:
+            stripped = strip_markup(raw)
+            parts = _RUN_IN_ARTICLE.split(stripped) if _RUN_IN_HINT.search(stripped) else [stripped]
         for part in parts:
             text = clean(part)
             if text:
