@@ -30,7 +30,7 @@ def _eval_module():
 
 
 def test_answer_keys_precision_and_recall() -> None:
-    """Hand-checked keys for six documents (tests/data/tasks): units and deadlines >= 0.90."""
+    """Hand-checked keys for eight documents (tests/data/tasks): units and deadlines >= 0.90."""
     units, deadlines, items, _ = _eval_module().evaluate()
     assert units.tp + units.fn >= 600 and deadlines.tp + deadlines.fn >= 40  # the keys are not empty
     assert units.precision >= 0.90, units.misses[:10]
@@ -190,12 +190,72 @@ def test_task_table_rows() -> None:
 
 @pytest.mark.parametrize("body", [
     ["二、保障措施", "（一）加强组织领导。各县区政府、市直各部门，都要明确分管领导、确定专人，负责本分工要点的落实。"],
-    ["1. 市住建局：负责贯彻落实市政府相关指示要求。"],  # yq L1823: a duty list, no clause
     ["18. 简化报装。低压用户接电时间不超过 10 天（不含外线工程时间）。（含省发证产品目录 5 类）"],
     ["（此件公开发布）"],
     ["为进一步做好工作（以下简称《通知》），现就有关事项通知如下（市场主体负责人参加）。"],
 ])
 def test_not_tasks(body: list[str]) -> None:
+    assert _one(body) == []
+
+
+# Prose duty lists: "<units>：<duty>", one item per paragraph. (lines, [(label, lead units, start of
+# the task text, deadline)]). Forms from yangquan-2020-04 (L1823-1829, L3274-3320) and
+# shuozhou-2021-04 (L1688-1722), with the other cities' variations: half-width colon, (一) markers,
+# a unit with a bracketed alias, two units before one colon, a duty cut by a page break.
+DUTY_LISTS = [
+    (["市住建局：负责贯彻落实市政府相关指示要求，收集整理各县（区）既有建筑能效提升工程相关资料。"],
+     [(None, ["市住房和城乡建设局"], "负责贯彻落实市政府", None)]),
+    (["市发改委：负责办理项目立项审批。", "", "市审计局：负责指导协调各县（区）工程审计工作。"],
+     [(None, ["市发展和改革委员会"], "负责办理项目立项审批", None), (None, ["市审计局"], "负责指导协调", None)]),
+    (["3. 市城市管理局：负责制定生活垃圾分类实施方案、标准；并牵头做好相关配", "",
+      "套设施建设工作；负责督促广场、公园配合辖区政府开展垃圾分类工作。"],
+     [("3.", ["市城市管理局"], "负责制定生活垃圾分类实施方案、标准；并牵头做好相关配套设施建设工作", None)]),
+    (["18. 市公安局（市公安交警支队）：负责加强与相关行业主管部门的联动，打击各类垃圾非法运输、处置行为。"],
+     [("18.", ["市公安局"], "负责加强与相关行业主管部门的联动", None)]),
+    (["1. 各区人民政府、开发区管委会：按照属地管理的原则，具体负责辖区内生活垃圾分类工作的组织实施。",
+      "", "2. 市发改委：积极争取中央、省政策和资金支持。"],
+     [("1.", ["各区人民政府", "开发区管委会"], "按照属地管理的原则", None),
+      ("2.", ["市发展和改革委员会"], "积极争取中央、省政策和资金支持", None)]),
+    (["(一) 市法院:共同召集府院联动机制协调会议,统筹提出企业破产中需要政府部门协调解决的问题。", "",
+      "(二) 市财政局:支持、配合建立破产费用保障资金。"],
+     [("(一)", ["市中级人民法院"], "共同召集府院联动机制协调会议", None),
+      ("(二)", ["市财政局"], "支持、配合建立破产费用保障资金", None)]),
+    (["（三）市交通局：负责2020年底前完成农村公路安全生命防护工程。"],
+     [("（三）", ["市交通运输局"], "负责2020年底前完成", "2020-12-31")]),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), DUTY_LISTS)
+def test_duty_list_items_are_tasks(body: list[str], expected: list[tuple]) -> None:
+    tasks = _one(body)
+    assert [(t.label, t.lead_units, t.support_units) for t in tasks] == [(e[0], e[1], []) for e in expected]
+    for task, (_, _, text, deadline) in zip(tasks, expected, strict=True):
+        assert task.text.startswith(text)
+        assert task.deadline == deadline
+    assert tasks[0].line == 3  # the item's first line (body starts at line 3)
+
+
+def test_duty_item_cut_by_a_page_break_spans_both_lines() -> None:
+    [task] = _one(["3. 市城市管理局：负责制定生活垃圾分类实施方案；并牵头做好相关配", "", "套设施建设工作。"])
+    assert (task.line, task.end_line) == (3, 5)
+    assert task.units_raw == "市城市管理局"
+
+
+@pytest.mark.parametrize("body", [
+    ["主送：各县（市、区）人民政府，市直各有关单位"],
+    ["抄送：市委各部门，市人大常委会办公室，市政协办公室。"],
+    ["联系人：张三，联系电话：0349-1234567"],
+    ["附件：1. 既有建筑能效提升工程任务分工表"],
+    ["牵头单位：市发改委"],
+    ["（一）动员部署阶段：2020年4月底前，各县区制定方案。", "", "（二）集中整治阶段：2020年5月至10月，全面开展整治。"],
+    ["公共场所：负责张贴禁烟标识。"],
+    ["领导小组办公室：设在市住建局，办公室主任由市住建局局长兼任。"],
+    ["市发改委：2020年全市地区生产总值增长6%。"],  # one item, no 负责: not a list of duties
+    ["市发改委：0353-2021234", "市财政局：0353-2021235"],  # a contact list
+    ["组  长：张 三  市长", "副组长：李 四  副市长"],
+    ["各县（区）人民政府，市直各有关单位：", "", "现将《实施方案》印发给你们，请认真贯彻执行。"],
+])
+def test_not_duty_items(body: list[str]) -> None:
     assert _one(body) == []
 
 

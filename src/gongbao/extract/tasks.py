@@ -7,7 +7,12 @@ Forms read (all seen in the sample gazettes):
 - the clause on its own line after the item (detached), or split by a page break;
 - label lines after the item: ``牵头单位:…`` / ``责任单位：…`` / ``配合单位：…``;
 - task tables: tab-separated rows under a header naming 责任单位/牵头单位/实施单位/配合单位 and
-  完成时限/完成进度(要求)/完成时间.
+  完成时限/完成进度(要求)/完成时间;
+- prose duty lists, one unit (or a short list of units) per item: ``市发改委：负责办理项目立项审批。``,
+  ``18. 市公安局（市公安交警支队）：负责…；负责…``. The units before the colon are responsible
+  (lead), the duty after it is the task text. An item counts when its duty names 负责 or when it
+  stands in a run of at least two such items (a list); headings and labels (主送：, 抄送：, 联系人：,
+  附件：, 牵头单位：…) are not units and never count.
 
 Roles. ``lead_units`` are the 牵头 units when the clause names any; otherwise the responsible
 units (责任单位, 实施单位, ``…负责``). ``support_units`` are the 配合 units plus, when a 牵头 unit is
@@ -36,6 +41,8 @@ from gongbao.segment.lines import strip_markup
 
 # Cheap prefilter: a document without any of these substrings has no task.
 _CUES = ("负责）", "负责)", "牵头", "责任单位", "责任部门", "配合单位", "实施单位", "完成时限", "配合）", "配合)")
+# A unit name ending right before a colon (市住建局：, 市公安局（交警支队）：): a duty list may hold no other cue.
+_DUTY_CUE = re.compile(r"(?:局|委|办|府|会|部|院|中心|队|社|站|司|团|所|处|室|厅|行)(?:[（(][^（()）]{1,16}[）)])?[：:]")
 _CLAUSE_CUE = re.compile(r"负责|牵头|配合|协助|参与|责任单位|实施单位|完成时限|主责单位|协办单位")
 _LABEL = re.compile(
     r"(?P<label>牵头单位|牵头部门|责任单位|责任部门|主责单位|主办单位|实施单位|配合单位|配合部门|协办单位|参与单位"
@@ -76,6 +83,7 @@ _SPACE_IN_HAN = re.compile(r" (?<=[\u4e00-\u9fff] )(?=[\u4e00-\u9fff])")
 _WS = re.compile(r"\s+")
 _DATE_ONLY = re.compile(r"^[\u4e00-\u9fff（）()]{0,30}\d{4}年\d{1,2}月\d{1,2}日$")
 _NOTICE = re.compile(r"^[（(]此件[^）)]*[）)]$")
+_HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Table columns.
 _COL_LEAD = re.compile(r"^(?:牵头单位|牵头部门)$")
@@ -395,6 +403,56 @@ def _merge_into(task: Task, clause: _Clause, signed: str | None, city: str | Non
             task.deadline, task.deadline_text, task.deadline_kind = found.date, found.text, found.kind
 
 
+# "<units>：<duty>": the head holds no sentence punctuation and is short; a 2-character head
+# (主送, 抄送) is never a unit.
+_DUTY_HEAD = re.compile(r"^(?P<head>[^：:，,。；;！？!?\s]{3,40}?)[：:](?P<duty>.*)$")
+_UNIT_START = ("市", "省", "县", "区", "各", "团")
+_MIN_DUTY = 4
+
+
+@dataclass(slots=True, frozen=True)
+class _Duty:
+    head: str  # the units as printed (without the colon)
+    names: list[str]  # printed unit names
+    duty: str  # the text after the colon
+
+
+def _duty_item(text: str, city: str | None) -> _Duty | None:
+    """``[marker] <units>：<duty>`` where every name before the colon is a unit, else None."""
+    body = _strip_marker(text)
+    m = _DUTY_HEAD.match(body)
+    if m is None or _LABEL_LINE.match(body):
+        return None
+    duty = m.group("duty").strip()
+    if len(duty) < _MIN_DUTY or _HAS_HAN.search(duty) is None:
+        return None
+    names = split_units(m.group("head"))
+    if not names or len(names) > 6 or not all(_is_unit_name(n, city) for n in names):
+        return None
+    return _Duty(m.group("head"), names, duty)
+
+
+def _is_unit_name(name: str, city: str | None) -> bool:
+    """A name the alias table resolves, or a body-suffixed name that starts like one (市…局,
+    各…委): the suffix alone would also admit 阶段, 场所 and 银行 before a colon."""
+    if resolve_unit(name, city).resolved:
+        return True
+    stem = city[:-1] if city and city.endswith("市") else city
+    starts = _UNIT_START + ((stem,) if stem else ())
+    return looks_like_unit(name) and name.startswith(starts)
+
+
+def _duty_items(paras: list[_Para], city: str | None) -> list[_Duty | None]:
+    """For each paragraph its duty item, if it is one: the duty names 负责, or a neighbouring
+    paragraph is a duty item too (a list of duties)."""
+    found = [_duty_item(p.text, city) for p in paras]
+    accepted: list[_Duty | None] = []
+    for i, duty in enumerate(found):
+        in_list = (i > 0 and found[i - 1] is not None) or (i + 1 < len(found) and found[i + 1] is not None)
+        accepted.append(duty if duty is not None and ("负责" in duty.duty or in_list) else None)
+    return accepted
+
+
 def _is_detached(text: str, clauses: list[_Clause]) -> bool:
     if len(clauses) != 1:
         return False
@@ -406,9 +464,21 @@ def _prose_tasks(paras: list[_Para], signed: str | None, city: str | None) -> li
     tasks: list[Task] = []
     item: _Item | None = None
     last_task_para = -2  # index of the paragraph that produced/extended the last task
+    duties = _duty_items(paras, city)
     for index, para in enumerate(paras):
         text = para.text
         clauses = _clauses(text) if _CLAUSE_CUE.search(text) else []
+        duty = duties[index]
+        if duty is not None and not clauses:
+            # One item of a duty list: its own task; it closes whatever item was open.
+            head = _Clause(0, 0, duty.head, _dedupe(duty.names), [], None)
+            marker = _marker(text)
+            tasks.append(_make_task(duty.duty, para.line, para.end_line, marker[0] if marker else None,
+                                    [head], signed, city))
+            if item is not None:
+                item.closed = True
+            last_task_para = index
+            continue
         if clauses and _is_detached(text, clauses):
             if item is not None and not item.closed and item.parts:
                 tasks.append(_make_task("".join(item.parts), item.line, para.end_line,
@@ -564,7 +634,7 @@ def extract_tasks(doc: Document, lines: Sequence[str], paragraphs: Sequence[Para
     if first > last:
         return []
     joined = "".join(lines[first - 1:last])
-    if not any(cue in joined for cue in _CUES):
+    if not any(cue in joined for cue in _CUES) and _DUTY_CUE.search(joined) is None:
         return []
     signed = doc.signed_date
     if paragraphs:
