@@ -146,15 +146,16 @@ def find_attachments(lines: Lines, doc: Document, notes: list[_Listed]) -> list[
 
 
 def _is_enclosure_heading(c: str, raw: str) -> bool:
+    # Side-effect-free tests, cheapest first: most body lines are prose and fail on "。".
     return (
         4 <= len(c) <= 70
+        and "。" not in c
         and "\t" not in raw
+        and not c.endswith(("。", "；", "：", ":", "，"))
+        and not c.startswith(("附件", "（此件", "(此件"))
+        and bool(_KIND_END.search(c))
         and not _OUTLINE_START.match(c)
         and not _DECIMAL_OUTLINE.match(strip_markup(raw).strip())
-        and not c.startswith(("附件", "（此件", "(此件"))
-        and not c.endswith(("。", "；", "：", ":", "，"))
-        and "。" not in c
-        and bool(_KIND_END.search(c))
         and not ORG_RE.match(c)
     )
 
