@@ -160,7 +160,7 @@ def find_anchors(lines: Lines) -> list[DocSpan]:
                 spans.append(span)
                 floor = (span.doc_number_line or n) + 1
             continue
-        if not is_doc_number_line(c):
+        if "号" not in c or not is_doc_number_line(c):  # every 文号 line holds 号: skip the regex
             continue
         nxt = lines.next_nonblank(n)
         if nxt is not None and _is_toc_followup(lines.c(nxt)):
