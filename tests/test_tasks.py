@@ -254,6 +254,7 @@ def test_duty_item_cut_by_a_page_break_spans_both_lines() -> None:
     ["市发改委：0353-2021234", "市财政局：0353-2021235"],  # a contact list
     ["组  长：张 三  市长", "副组长：李 四  副市长"],
     ["各县（区）人民政府，市直各有关单位：", "", "现将《实施方案》印发给你们，请认真贯彻执行。"],
+    ["各县（市、区）人民政府、市直各有关单位：现将《实施方案》印发给你们，请认真贯彻执行。"],
 ])
 def test_not_duty_items(body: list[str]) -> None:
     assert _one(body) == []
