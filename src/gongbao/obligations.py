@@ -40,6 +40,14 @@ from gongbao.store.query import looks_like_doc_number
 #: provinces: used only to label the level of a cited document.
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _WS = re.compile(r"\s+")
+#: Near-duplicates: the lowest score kept, the default threshold, the archive size up to which every
+#: text is MinHash-signed (~7 ms a document, once per index), citing documents per city and cited
+#: 文号 paired up, and the most pairs citing a shared 文号 that are scored exactly.
+MIN_SIMILARITY = 0.15
+DEFAULT_SIMILARITY = 0.2
+SIGN_ALL_LIMIT = 2000
+CITING_PER_CITY = 3
+MAX_CITATION_PAIRS = 5000
 _POST = re.compile(
     r"^(?P<organ>.+?(?:局|委员会|委|办公室|办|中心|公司|银行|政府|院|厅|所|站|队|会|社|馆|部|处|集团|校|园|行)"
     r"(?:[（(][^）)]*[）)])?)(?P<post>(?:党组)?(?:常务)?副?(?:局长|主任|经理|总经理|董事长|院长|行长|秘书长|"
@@ -247,7 +255,11 @@ class ObligationIndex:
         self.by_title: dict[str, list[int]] = defaultdict(list)
         self._near: dict[float, list[dict[str, Any]]] = {}
         self._store: Store | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self.out_edges: dict[int, list[Edge]] = defaultdict(list)
+        self.in_edges: dict[str, list[Edge]] = defaultdict(list)
+        self._similar: list[dict[str, Any]] | None = None
+        self._similar_to: dict[int, list[dict[str, Any]]] = {}
 
     # -- building ------------------------------------------------------------------------
     @classmethod
@@ -340,7 +352,10 @@ class ObligationIndex:
                 if key in seen:
                     continue
                 seen.add(key)
-                self.edges.append(Edge(doc_id, key, c.raw, c.line, c.title))
+                edge = Edge(doc_id, key, c.raw, c.line, c.title)
+                self.edges.append(edge)
+                self.out_edges[doc_id].append(edge)
+                self.in_edges[key].append(edge)
 
     # -- tasks -----------------------------------------------------------------------------
     def tasks(self, unit: str | None = None, due_before: date | None = None,
@@ -477,9 +492,7 @@ class ObligationIndex:
         if node is None:
             return None
         by_city: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for e in self.edges:
-            if e.target != key:
-                continue
+        for e in self.in_edges.get(key, ()):
             info = self.docs[e.source]
             by_city[info.city or "未知城市"].append({**info.ref(), "raw": e.raw, "line": e.line})
         cities = [{"city": c, "documents": sorted(ds, key=lambda d: (d["signed_date"] or "", d["id"]))}
@@ -490,7 +503,7 @@ class ObligationIndex:
     def implements(self, doc_id: int) -> list[dict[str, Any]]:
         """The documents a stored document cites, as graph nodes."""
         return [{**self.nodes[e.target].to_dict(), "raw": e.raw, "line": e.line}
-                for e in self.edges if e.source == doc_id]
+                for e in self.out_edges.get(doc_id, ())]
 
     def cited_nodes(self, min_citing: int = 1) -> list[dict[str, Any]]:
         """Graph nodes cited by at least ``min_citing`` stored documents, most cited first."""
@@ -566,6 +579,146 @@ class ObligationIndex:
                             "shared_citations": sorted(cites[a] & cites[b])})
             self._near[threshold] = out
             return out
+
+    # -- one document's links ----------------------------------------------------------------
+    def links(self, doc_id: int) -> dict[str, Any] | None:
+        """What a stored document implements (the documents it cites, with their level and the
+        stored copies, else the 文号 and title as the citing text gives them) and who implements
+        it (stored documents citing its 文号, grouped by city); None when there is no such document."""
+        info = self.docs.get(doc_id)
+        if info is None:
+            return None
+        own = normalize_doc_number(info.doc_number) if info.doc_number else None
+        implements = []
+        for e in self.out_edges.get(doc_id, ()):
+            if e.target == own:
+                continue
+            node = self.nodes[e.target]
+            stored = [self.docs[i].ref() for i in node.stored_ids]
+            cited_title = _WS.sub("", e.title) if e.title else None
+            implements.append({
+                "doc_number": node.doc_number, "level": node.level,
+                "title": stored[0]["title"] if stored else (cited_title or node.title),
+                "raw": e.raw, "line": e.line, "stored": stored,
+            })
+        by_city: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        if own is not None:
+            for e in self.in_edges.get(own, ()):
+                if e.source == doc_id:
+                    continue
+                src = self.docs[e.source]
+                by_city[src.city or "未知城市"].append({**src.ref(), "raw": e.raw, "line": e.line})
+        cities = [{"city": c, "documents": sorted(ds, key=lambda d: (d["signed_date"] or "", d["id"]))}
+                  for c, ds in sorted(by_city.items())]
+        return {"id": doc_id, "doc_number": info.doc_number, "level": doc_level(own),
+                "implements": implements, "implemented_by": cities,
+                "implemented_by_count": sum(len(c["documents"]) for c in cities)}
+
+    # -- near-duplicates across cities -------------------------------------------------------
+    def _texts(self, ids: Iterable[int], cache: dict[int, str]) -> None:
+        for doc_id in ids:
+            if doc_id not in cache:
+                rec = self._store.get_document(doc_id) if self._store is not None else None
+                cache[doc_id] = rec.text if rec is not None else ""
+
+    def _citation_pairs(self, ids: set[int] | None = None) -> dict[tuple[int, int], set[str]]:
+        """Pairs of documents of different cities that cite the same 文号 (at most
+        ``CITING_PER_CITY`` citing documents of each city per cited document), with the 文号 they
+        share; only pairs touching ``ids`` when given."""
+        shared: dict[tuple[int, int], set[str]] = defaultdict(set)
+        targets = ({e.target for i in ids for e in self.out_edges.get(i, ())} if ids is not None
+                   else set(self.in_edges))
+        for key in sorted(targets):
+            per_city: dict[str, list[int]] = defaultdict(list)
+            for e in self.in_edges.get(key, ()):
+                city = self.docs[e.source].city or ""
+                if len(per_city[city]) < CITING_PER_CITY or (ids is not None and e.source in ids):
+                    per_city[city].append(e.source)
+            if len(per_city) < 2:
+                continue
+            citing = sorted({i for v in per_city.values() for i in v})
+            for n, a in enumerate(citing):
+                for b in citing[n + 1:]:
+                    if self.docs[a].city == self.docs[b].city:
+                        continue
+                    if ids is not None and a not in ids and b not in ids:
+                        continue
+                    shared[(a, b)].add(key)
+        return shared
+
+    def _pair(self, a: int, b: int, score: float, method: str, shared: Iterable[str]) -> dict[str, Any]:
+        return {"a": self.docs[a].ref(), "b": self.docs[b].ref(), "jaccard": round(score, 3), "method": method,
+                "shared_citations": sorted(shared)}
+
+    def similar_pairs(self) -> list[dict[str, Any]]:
+        """Parallel policies: pairs of stored documents of **different cities** with similar text
+        (Jaccard similarity of character 4-shingles >= ``MIN_SIMILARITY``), most similar first.
+        Up to ``SIGN_ALL_LIMIT`` documents every text is MinHash-signed (method ``minhash``, the
+        score is the MinHash estimate); pairs citing the same 文号 are always scored exactly
+        (method ``exact``). Computed once per index (it is rebuilt when the archive changes)."""
+        with self._lock:
+            if self._similar is not None:
+                return self._similar
+            cites: dict[int, set[str]] = defaultdict(set)
+            for e in self.edges:
+                cites[e.source].add(e.target)
+            found: dict[tuple[int, int], dict[str, Any]] = {}
+            if len(self.docs) <= SIGN_ALL_LIMIT:
+                for p in self.near_duplicates(MIN_SIMILARITY):
+                    a, b = p["a"]["id"], p["b"]["id"]
+                    if self.docs[a].city != self.docs[b].city:
+                        found[(a, b)] = self._pair(a, b, p["jaccard"], "minhash", cites[a] & cites[b])
+            from gongbao.analysis.similarity import jaccard
+
+            texts: dict[int, str] = {}
+            for (a, b), shared in list(self._citation_pairs().items())[:MAX_CITATION_PAIRS]:
+                if (a, b) in found:
+                    continue
+                self._texts((a, b), texts)
+                score = jaccard(texts[a], texts[b])
+                if score >= MIN_SIMILARITY:
+                    found[(a, b)] = self._pair(a, b, score, "exact", shared)
+            self._similar = sorted(found.values(), key=lambda p: (-p["jaccard"], p["a"]["id"], p["b"]["id"]))
+            return self._similar
+
+    def similar(self, threshold: float = DEFAULT_SIMILARITY, limit: int = 50,
+                city: str | None = None) -> list[dict[str, Any]]:
+        """:meth:`similar_pairs` with a score >= ``threshold``, one side in ``city`` when given."""
+        if not MIN_SIMILARITY <= threshold <= 1.0:
+            raise ValueError(f"threshold must be in [{MIN_SIMILARITY}, 1]")
+        out = [p for p in self.similar_pairs() if p["jaccard"] >= threshold
+               and (city is None or city in (p["a"]["city"], p["b"]["city"]))]
+        return out[:limit]
+
+    def similar_to(self, doc_id: int, limit: int = 5) -> list[dict[str, Any]] | None:
+        """The documents of other cities most similar to one stored document (``other``, score,
+        method, shared 文号); None when there is no such document. On archives over
+        ``SIGN_ALL_LIMIT`` documents only documents citing a 文号 it cites are candidates."""
+        if doc_id not in self.docs:
+            return None
+        with self._lock:
+            if len(self.docs) <= SIGN_ALL_LIMIT:
+                pairs = [p for p in self.similar_pairs() if doc_id in (p["a"]["id"], p["b"]["id"])]
+            elif doc_id in self._similar_to:
+                pairs = self._similar_to[doc_id]
+            else:
+                from gongbao.analysis.similarity import jaccard
+
+                texts: dict[int, str] = {}
+                pairs = []
+                for (a, b), shared in list(self._citation_pairs({doc_id}).items())[:MAX_CITATION_PAIRS]:
+                    self._texts((a, b), texts)
+                    score = jaccard(texts[a], texts[b])
+                    if score >= MIN_SIMILARITY:
+                        pairs.append(self._pair(a, b, score, "exact", shared))
+                pairs.sort(key=lambda p: -p["jaccard"])
+                self._similar_to[doc_id] = pairs
+        out = []
+        for p in pairs[:limit]:
+            other = p["b"] if p["a"]["id"] == doc_id else p["a"]
+            out.append({"other": other, "jaccard": p["jaccard"], "method": p["method"],
+                        "shared_citations": p["shared_citations"]})
+        return out
 
 
 def compare(store: Store, a: int, b: int) -> dict[str, Any] | None:

@@ -183,7 +183,7 @@ def test_pages(api: httpx.Client) -> None:
     ("/api/expiring", {"within": "-5"}, 400),
     ("/api/expiring", {"within": "99999y"}, 400),
     ("/api/expiring", {"as_of": "2022-13-01"}, 400),
-    ("/feeds/expiring.atom", {"as_of": "<x>"}, 400),
+    ("/feeds/expiring.atom", {"as_of": "<x>"}, 422),  # the feed answers errors as the API does (JSON)
     ("/api/people/" + quote(XSS, safe=""), {}, 404),
     ("/api/implementing/" + quote("no such 文号", safe=""), {}, 404),
     ("/api/compare", {"a": "1", "b": "999999999"}, 404),

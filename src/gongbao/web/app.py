@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -276,13 +277,16 @@ def create_app(
     env.filters["basename"] = lambda p: re.split(r"[\\/]", str(p or ""))[-1]
     templates = Jinja2Templates(env=env)
 
-    def page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def page(request: Request, template: str, status: int = 200, *, headers: dict[str, str] | None = None,
+             **ctx: Any) -> HTMLResponse:
         ctx.setdefault("title", "公报档案")
         ctx["upload_enabled"] = token is not None
-        return templates.TemplateResponse(request, template, ctx, status_code=status)
+        return templates.TemplateResponse(request, template, ctx, status_code=status, headers=headers)
 
     def is_api(request: Request) -> bool:
-        return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+        # Feeds are machine-read too: their errors are JSON, as the OpenAPI document says.
+        path = request.url.path
+        return path.startswith(("/api/", "/feeds/")) or path == "/openapi.json"
 
     # -- errors: JSON under /api, Chinese pages elsewhere ------------------------------------
     @app.exception_handler(QueryError)
@@ -309,13 +313,20 @@ def create_app(
                 match, _ = route.matches(request.scope)
                 if match != Match.NONE:
                     allowed |= set(getattr(route, "methods", None) or ())
+            if not allowed:
+                # Raised inside the /static mount (its scope no longer matches the app's routes):
+                # static files answer GET and HEAD only.
+                allowed = {"GET", "HEAD"}
             headers = {**(headers or {}), "Allow": ", ".join(sorted(allowed))}
         if is_api(request) or request.url.path.startswith("/static/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
         message = exc.detail if isinstance(exc.detail, str) else "请求有误。"
         if exc.status_code == 404 and message == "Not Found":
             message = "没有这个页面。"
-        return page(request, "error.html", exc.status_code, title=f"错误 {exc.status_code}", message=message)
+        if exc.status_code == 405:
+            message = f"这个地址不支持 {request.method} 请求（可用：{headers['Allow'] if headers else ''}）。"
+        return page(request, "error.html", exc.status_code, headers=headers, title=f"错误 {exc.status_code}",
+                    message=message)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -554,10 +565,14 @@ def create_app(
         from datetime import date
 
         from gongbao.obligations import index_for
+        from gongbao.web.obligations import document_links
 
-        validity = index_for(store).status(doc.id, date.today())
+        index = index_for(store)  # cached: built once per archive state, not per request
+        validity = index.status(doc.id, date.today())
+        links = document_links(index, doc.id)
         return page(request, "document.html", title=doc.title, doc=doc, blocks=blocks, outline=outline,
-                    source_href=source_href, source=lines, fields=doc.fields, validity=validity)
+                    source_href=source_href, source=lines, fields=doc.fields, validity=validity, links=links,
+                    quote=quote)
 
     @app.get("/documents/{doc_id}/source", response_class=HTMLResponse, include_in_schema=False)
     def source_page(request: Request, doc_id: DocId) -> HTMLResponse:

@@ -25,6 +25,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
 from gongbao.obligations import (
+    DEFAULT_SIMILARITY,
+    MIN_SIMILARITY,
     ObligationIndex,
     compare,
     index_for,
@@ -34,12 +36,13 @@ from gongbao.obligations import (
     tasks_ics,
 )
 from gongbao.store import Store
+from gongbao.web import schemas
 
-ERR = {
-    400: {"description": "Bad input (date, duration)."},
-    404: {"description": "No such record."},
-    422: {"description": "A parameter has the wrong type or range."},
-    503: {"description": "The archive cannot be read."},
+ERR: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorResponse, "description": "Bad input (date, duration)."},
+    404: {"model": schemas.ErrorResponse, "description": "No such record."},
+    422: {"model": schemas.ErrorResponse, "description": "A parameter has the wrong type or range."},
+    503: {"model": schemas.ErrorResponse, "description": "The archive cannot be read."},
 }
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 DayParam = Annotated[str | None, Query(max_length=10, pattern=DATE_PATTERN, description="YYYY-MM-DD")]
@@ -52,6 +55,11 @@ ROLE_LABELS = {"lead": "牵头/责任", "support": "配合"}
 SORTS = {"doc": "按文件", "deadline": "按期限", "role": "按角色"}
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NEAR_DUPLICATE_PAGE_LIMIT = 2000
+DOC_SIMILAR_SHOWN = 5
+DocPath = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
+Threshold = Annotated[float, Query(ge=MIN_SIMILARITY, le=1.0,
+                                   description=f"Lowest similarity shown, {MIN_SIMILARITY} to 1.")]
+PairLimit = Annotated[int, Query(ge=1, le=500, description="At most this many pairs.")]
 
 
 def _day_or_400(text: str | None, name: str) -> date | None:
@@ -129,6 +137,21 @@ def atom_feed(items: list[dict[str, Any]], *, base_url: str, self_url: str, titl
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
 
 
+def document_links(ix: ObligationIndex, doc_id: int) -> dict[str, Any] | None:
+    """:meth:`ObligationIndex.links` of a document plus its most similar documents of other cities
+    (the document page and ``/api/documents/{id}/links``)."""
+    found = ix.links(doc_id)
+    if found is None:
+        return None
+    found["similar"] = ix.similar_to(doc_id, DOC_SIMILAR_SHOWN) or []
+    return found
+
+
+def compare_url(pair: dict[str, Any]) -> str:
+    """The comparison page of a pair (its two document ids)."""
+    return f"/compare?a={int(pair['a']['id'])}&b={int(pair['b']['id'])}"
+
+
 def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
     """The routes of this module over ``store``; ``page(request, template, status, **ctx)`` renders
     a template of the app."""
@@ -184,8 +207,12 @@ def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
         found = index().expiring(days, day)
         return JSONResponse({"as_of": day.isoformat(), "within_days": days, "total": len(found), "documents": found})
 
-    # Not in the OpenAPI schema: outside /api, errors (405 included) are Chinese pages, not JSON.
-    @router.get("/feeds/expiring.atom", response_class=Response, include_in_schema=False)
+    @router.get(
+        "/feeds/expiring.atom", summary="到期提醒订阅 Atom feed of expiring documents", tags=["obligations"],
+        response_class=Response,
+        responses={200: {"description": "An Atom 1.0 feed, one entry per document.",
+                         "content": {"application/atom+xml": {"schema": {"type": "string"}}}}, **ERR},
+    )
     def feed_expiring(request: Request, within: Within = "90", as_of: DayParam = None) -> Response:
         """The documents of `/api/expiring` as an Atom feed."""
         days = _within_or_400(within)
@@ -243,9 +270,58 @@ def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
             raise HTTPException(404, "没有这份文件。")
         return JSONResponse(found)
 
+    @router.get("/api/documents/{doc_id}/links", summary="上下级文件与相似文件 A document's links",
+                tags=["obligations"], response_model=schemas.DocumentLinksResponse, responses=ERR)
+    def api_document_links(doc_id: DocPath) -> Response:
+        """What the document implements (the documents it cites, with level 国家/省/市及以下 and the
+        stored copy when archived), who implements it (stored documents citing it, by city) and its
+        most similar documents in other cities."""
+        found = document_links(index(), doc_id)
+        if found is None:
+            raise HTTPException(404, f"没有编号为 {doc_id} 的文件。")
+        return JSONResponse(found)
+
+    @router.get("/api/documents/{doc_id}/similar", summary="相似文件 Documents of other cities like this one",
+                tags=["obligations"], response_model=schemas.DocumentSimilarResponse, responses=ERR)
+    def api_document_similar(doc_id: DocPath, limit: PairLimit = 20) -> Response:
+        """The documents of other cities most similar to this one (Jaccard similarity of character
+        4-shingles), with the 文号 both cite."""
+        found = index().similar_to(doc_id, limit)
+        if found is None:
+            raise HTTPException(404, f"没有编号为 {doc_id} 的文件。")
+        return JSONResponse({"id": doc_id, "total": len(found), "similar": found})
+
+    @router.get("/api/similar", summary="平行政策 Near-duplicate documents across cities", tags=["obligations"],
+                response_model=schemas.SimilarResponse, responses=ERR)
+    def api_similar(threshold: Threshold = DEFAULT_SIMILARITY, limit: PairLimit = 50,
+                    city: Text100 = None) -> Response:
+        """Pairs of documents of different cities with similar text (parallel policies), most
+        similar first, with the 文号 both cite; `city` keeps the pairs with one side in that city."""
+        city = _clean(city)
+        pairs = index().similar(threshold, limit, city)
+        return JSONResponse({"threshold": threshold, "city": city, "total": len(pairs),
+                             "pairs": [{**p, "compare_url": compare_url(p)} for p in pairs]})
+
     # ======================================================================================
     # Pages
     # ======================================================================================
+    @router.get("/similar", response_class=HTMLResponse, include_in_schema=False)
+    def similar_page(request: Request, threshold: str | None = None, city: str | None = None) -> HTMLResponse:
+        value = _clean(threshold, 10)
+        try:
+            level = float(value) if value else DEFAULT_SIMILARITY
+        except ValueError:
+            raise HTTPException(400, f"相似度阈值应为 {MIN_SIMILARITY} 到 1 之间的数。") from None
+        if not MIN_SIMILARITY <= level <= 1.0:  # NaN fails this too
+            raise HTTPException(400, f"相似度阈值应为 {MIN_SIMILARITY} 到 1 之间的数。")
+        city = _clean(city)
+        ix = index()
+        pairs = ix.similar(level, 500, city)
+        cities = sorted({c for p in ix.similar_pairs() for c in (p["a"]["city"], p["b"]["city"]) if c})
+        return page(request, "obligations_similar.html", title="平行政策 · 相似文件", nav="similar", pairs=pairs,
+                    threshold=level, city=city, cities=cities, min_threshold=MIN_SIMILARITY,
+                    large=len(ix.docs) > NEAR_DUPLICATE_PAGE_LIMIT, compare_url=compare_url, quote=quote)
+
     @router.get("/tasks", response_class=HTMLResponse, include_in_schema=False)
     def tasks_page(request: Request, city: str | None = None) -> HTMLResponse:
         city = _clean(city)

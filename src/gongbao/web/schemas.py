@@ -161,3 +161,74 @@ class StatsResponse(_Open):
     resolved_citations: int
     schema_version: int
     backend: str
+
+
+# -- cross-document links and near-duplicates (gongbao.web.obligations) ----------------------
+class LinkRefModel(_Open):
+    """A stored document, briefly."""
+
+    id: int
+    title: str
+    doc_number: str | None
+    city: str | None
+    signed_date: str | None
+
+
+class ImplementedModel(_Open):
+    """A document the given one cites (implements): stored or known only from the citing text."""
+
+    doc_number: str = Field(description="Normalized 文号.")
+    level: str = Field(description="国家 / 省 / 市及以下 (from the 文号 prefix).")
+    title: str | None = Field(description="The stored document's title, else the title the citing text gives.")
+    raw: str = Field(description="The 文号 as printed in the citing text.")
+    line: int | None = Field(description="Source line of the citation.")
+    stored: list[LinkRefModel] = Field(description="Stored documents with this 文号 (empty: not archived).")
+
+
+class ImplementingDocModel(LinkRefModel):
+    raw: str
+    line: int | None
+
+
+class CityDocsModel(BaseModel):
+    city: str
+    documents: list[ImplementingDocModel]
+
+
+class SimilarDocModel(BaseModel):
+    other: LinkRefModel
+    jaccard: float = Field(description="Jaccard similarity of character 4-shingles (MinHash estimate or exact).")
+    method: str = Field(description="minhash (estimate) or exact (pairs citing the same 文号).")
+    shared_citations: list[str] = Field(description="文号 both documents cite.")
+
+
+class DocumentLinksResponse(BaseModel):
+    id: int
+    doc_number: str | None
+    level: str
+    implements: list[ImplementedModel] = Field(description="Upper-level (cited) documents.")
+    implemented_by: list[CityDocsModel] = Field(description="Stored documents citing this one, by city.")
+    implemented_by_count: int
+    similar: list[SimilarDocModel] = Field(description="The most similar documents of other cities.")
+
+
+class DocumentSimilarResponse(BaseModel):
+    id: int
+    total: int
+    similar: list[SimilarDocModel]
+
+
+class SimilarPairModel(BaseModel):
+    a: LinkRefModel
+    b: LinkRefModel
+    jaccard: float
+    method: str
+    shared_citations: list[str]
+    compare_url: str = Field(description="The side-by-side comparison page.")
+
+
+class SimilarResponse(BaseModel):
+    threshold: float
+    city: str | None
+    total: int
+    pairs: list[SimilarPairModel]
