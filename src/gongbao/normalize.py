@@ -189,6 +189,10 @@ def _full(m: re.Match[str]) -> str:
     return m.group(0).translate(_FULL)
 
 
+def _full_pair(m: re.Match[str]) -> str:
+    return "（" + m.group(1) + "）"  # r"（\1）" without expanding a template per match
+
+
 def _close(m: re.Match[str]) -> str:
     return m.group(0)[:-1] + "）"
 
@@ -211,7 +215,7 @@ def normalize_punctuation(text: str) -> str:
         text = _AND.sub("和", text)
     if "(" in text or ")" in text:
         for _ in range(16):  # innermost pairs first; nesting deeper than 16 is not text
-            text, n = _PAIR.subn(r"（\1）", text)
+            text, n = _PAIR.subn(_full_pair, text)
             if not n:
                 break
         text = _LONE_OPEN.sub("（", text)
