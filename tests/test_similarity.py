@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -73,3 +75,73 @@ def test_alignment_covers_both_texts(a: str, b: str) -> None:
     assert jaccard(a, a) == 1.0
     assert all(len(sh) <= 4 for sh in shingles(a))
     assert clean_text(clean_text(a)) == clean_text(a)
+
+
+# -- near-duplicates across cities over a real archive (gongbao.obligations) -------------------
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from gongbao.ingest import ingest_paths
+    from gongbao.store import open_store
+
+    samples = Path(gongbao.__file__).parent / "data" / "samples"
+    store = open_store(tmp_path_factory.mktemp("sim") / "archive.db")
+    assert ingest_paths(store, [samples], workers=1).failed == 0
+    yield store
+    store.close()
+
+
+def _check_pairs(pairs: list[dict], ix) -> None:  # type: ignore[no-untyped-def]
+    from gongbao.obligations import MIN_SIMILARITY
+
+    scores = [p["jaccard"] for p in pairs]
+    assert pairs and scores == sorted(scores, reverse=True) and min(scores) >= MIN_SIMILARITY
+    for p in pairs:
+        a, b = p["a"]["id"], p["b"]["id"]
+        assert a < b and ix.docs[a].city != ix.docs[b].city
+        # what the pair shares is what both documents cite
+        cites_a = {e.target for e in ix.out_edges.get(a, ())}
+        cites_b = {e.target for e in ix.out_edges.get(b, ())}
+        assert set(p["shared_citations"]) == cites_a & cites_b
+        # each side lists the other among its similar documents, with the same score
+        for me, other in ((a, b), (b, a)):
+            hit = next(s for s in ix.similar_to(me, 50) if s["other"]["id"] == other)
+            assert hit["jaccard"] == p["jaccard"]
+
+
+def test_similar_pairs_minhash_and_exact(sample_store) -> None:  # type: ignore[no-untyped-def]
+    from gongbao.obligations import ObligationIndex
+
+    small = ObligationIndex.build(sample_store)
+    pairs = small.similar_pairs()
+    _check_pairs(pairs, small)
+    assert {p["method"] for p in pairs} <= {"minhash", "exact"}
+    # pairs citing a common 文号 are among them (the samples' two cities implement the same 国办发 text)
+    cited = [p for p in pairs if p["shared_citations"]]
+    assert cited
+
+    # An archive over the signing limit compares only documents citing the same 文号, exactly.
+    large = ObligationIndex.build(sample_store)
+    large.sign_all_limit = 1
+    exact = large.similar_pairs()
+    _check_pairs(exact, large)
+    assert {p["method"] for p in exact} == {"exact"} and all(p["shared_citations"] for p in exact)
+    texts = {i: sample_store.get_document(i).text for p in exact for i in (p["a"]["id"], p["b"]["id"])}
+    for p in exact:
+        assert p["jaccard"] == round(jaccard(texts[p["a"]["id"]], texts[p["b"]["id"]]), 3)
+    assert {(p["a"]["id"], p["b"]["id"]) for p in cited} <= {(p["a"]["id"], p["b"]["id"]) for p in exact}
+
+
+def test_similar_filters_and_validation(sample_store) -> None:  # type: ignore[no-untyped-def]
+    from gongbao.obligations import ObligationIndex
+
+    ix = ObligationIndex.build(sample_store)
+    every = ix.similar(0.15, 1000)
+    top = every[0]["jaccard"]
+    assert ix.similar(top, 1000) == [p for p in every if p["jaccard"] >= top]
+    city = every[0]["a"]["city"]
+    assert all(city in (p["a"]["city"], p["b"]["city"]) for p in ix.similar(0.15, 1000, city))
+    assert len(ix.similar(0.15, 1)) == 1
+    for bad in (0.0, 0.1, 1.01, float("nan")):
+        with pytest.raises(ValueError):
+            ix.similar(bad)
+    assert ix.similar_to(10**12) is None and ix.links(10**12) is None

@@ -260,6 +260,8 @@ class ObligationIndex:
         self.in_edges: dict[str, list[Edge]] = defaultdict(list)
         self._similar: list[dict[str, Any]] | None = None
         self._similar_to: dict[int, list[dict[str, Any]]] = {}
+        #: Up to this many documents every text is MinHash-signed for near-duplicates.
+        self.sign_all_limit = SIGN_ALL_LIMIT
 
     # -- building ------------------------------------------------------------------------
     @classmethod
@@ -663,7 +665,7 @@ class ObligationIndex:
             for e in self.edges:
                 cites[e.source].add(e.target)
             found: dict[tuple[int, int], dict[str, Any]] = {}
-            if len(self.docs) <= SIGN_ALL_LIMIT:
+            if len(self.docs) <= self.sign_all_limit:
                 for p in self.near_duplicates(MIN_SIMILARITY):
                     a, b = p["a"]["id"], p["b"]["id"]
                     if self.docs[a].city != self.docs[b].city:
@@ -697,7 +699,7 @@ class ObligationIndex:
         if doc_id not in self.docs:
             return None
         with self._lock:
-            if len(self.docs) <= SIGN_ALL_LIMIT:
+            if len(self.docs) <= self.sign_all_limit:
                 pairs = [p for p in self.similar_pairs() if doc_id in (p["a"]["id"], p["b"]["id"])]
             elif doc_id in self._similar_to:
                 pairs = self._similar_to[doc_id]

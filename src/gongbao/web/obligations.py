@@ -54,7 +54,6 @@ NamePath = Annotated[str, PathParam(min_length=1, max_length=100)]
 ROLE_LABELS = {"lead": "牵头/责任", "support": "配合"}
 SORTS = {"doc": "按文件", "deadline": "按期限", "role": "按角色"}
 ATOM_NS = "http://www.w3.org/2005/Atom"
-NEAR_DUPLICATE_PAGE_LIMIT = 2000
 DOC_SIMILAR_SHOWN = 5
 DocPath = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 Threshold = Annotated[float, Query(ge=MIN_SIMILARITY, le=1.0,
@@ -320,7 +319,7 @@ def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
         cities = sorted({c for p in ix.similar_pairs() for c in (p["a"]["city"], p["b"]["city"]) if c})
         return page(request, "obligations_similar.html", title="平行政策 · 相似文件", nav="similar", pairs=pairs,
                     threshold=level, city=city, cities=cities, min_threshold=MIN_SIMILARITY,
-                    large=len(ix.docs) > NEAR_DUPLICATE_PAGE_LIMIT, compare_url=compare_url, quote=quote)
+                    large=len(ix.docs) > ix.sign_all_limit, compare_url=compare_url, quote=quote)
 
     @router.get("/tasks", response_class=HTMLResponse, include_in_schema=False)
     def tasks_page(request: Request, city: str | None = None) -> HTMLResponse:
@@ -391,7 +390,7 @@ def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
         if not a and not b:
             ix = index()
             # MinHash over every text costs ~7 ms a document: only small archives get it on a page.
-            near = ix.near_duplicates(0.3) if len(ix.docs) <= NEAR_DUPLICATE_PAGE_LIMIT else None
+            near = ix.near_duplicates(0.3) if len(ix.docs) <= ix.sign_all_limit else None
             return page(request, "obligations_compare.html", title="文件对比", nav="compare", result=None,
                         pairs=near, parallel=ix.parallel_policies(), rows=[])
         ids = []
