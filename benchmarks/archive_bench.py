@@ -15,8 +15,10 @@ What is measured
 - search: for each size and backend, p50/p95 of ``Store.search`` (limit 20, snippets on) over random
   queries drawn from the texts: 1, 2 and 4 Han characters and two-term AND queries; without
   filters/facets, with a city+year filter, and with all five facets counted. Single client, warm
-  OS/page cache, but the store's result cache is cleared before every query (cold totals/facets;
-  only the archive-wide facet counts, computed once per write, stay cached).
+  OS/page cache, but the store's result cache is cleared before every query (cold totals/facets).
+  What stays is what a store builds once per write generation: on SQLite the in-memory facet map
+  (facet codes of every document, ``gongbao.store.facetmap``), warmed by the first query.
+- size: the SQLite file (+ WAL) after each size, in MB and KB per document.
 PostgreSQL runs in its own throwaway cluster (``gongbao.store.pgcluster``) with fsync on.
 """
 
@@ -220,7 +222,8 @@ def run_backend(name: str, url_for, sizes: list[int], queries, e2e_docs: int, wo
                 entry["db_mb"] = sum(os.path.getsize(p) for p in Path(store.path).parent.glob(Path(store.path).name + "*")) / 1e6
             out["sizes"].append(entry)
             print(f"[{name}] {have} docs: store (prepared issues -> archive, one writer) "
-                  f"{entry['store_docs_per_s']:.0f} docs/s; db {entry.get('db_mb', 0):.0f} MB", flush=True)
+                  f"{entry['store_docs_per_s']:.0f} docs/s; db {entry.get('db_mb', 0):.0f} MB "
+                  f"({entry.get('db_mb', 0) * 1000 / have:.1f} KB/doc)", flush=True)
             for r in rows:
                 print(f"    {r['variant']:9s} {r['kind']:10s} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms"
                       f"  (median total {r['median_total']:.0f})", flush=True)

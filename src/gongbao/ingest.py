@@ -105,8 +105,9 @@ def read_text(path: Path) -> str:
         raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def prepare_text(text: str, source_name: str) -> PreparedIssue:
-    """Parse one issue's text and prepare its rows; IngestError when nothing can be archived."""
+def prepare_text(text: str, source_name: str, *, compress: bool = True) -> PreparedIssue:
+    """Parse one issue's text and prepare its rows; IngestError when nothing can be archived.
+    ``compress``: also zlib-compress the stored texts (what the SQLite backend keeps)."""
     from gongbao.parse import parse_issue
 
     try:
@@ -116,14 +117,21 @@ def prepare_text(text: str, source_name: str) -> PreparedIssue:
     if not issue.documents:
         reasons = "; ".join(w.message for w in issue.warnings) or "no documents found"
         raise IngestError(f"{source_name}: no documents recognized ({reasons})")
-    return prepare_issue(issue, content_hash=content_hash(text), source_name=source_name, source_text=text)
+    return prepare_issue(
+        issue, content_hash=content_hash(text), source_name=source_name, source_text=text, compress=compress
+    )
 
 
 def ingest_text(store: Store, text: str, source_name: str) -> StoreOutcome:
     """Parse and store one text (e.g. an upload). Raises IngestError and stores nothing if it
     cannot be archived."""
-    prepared = prepare_text(text, source_name)
+    prepared = prepare_text(text, source_name, compress=_wants_compressed(store))
     return _store_prepared(store, prepared)
+
+
+def _wants_compressed(store: Store) -> bool:
+    """Whether the backend stores zlib-compressed texts (SQLite; PostgreSQL compresses itself)."""
+    return getattr(store, "backend", "sqlite") == "sqlite"
 
 
 def _store_prepared(store: Store, p: PreparedIssue) -> StoreOutcome:
@@ -136,11 +144,12 @@ def _store_prepared(store: Store, p: PreparedIssue) -> StoreOutcome:
 # -- worker side --------------------------------------------------------------------------------
 
 _KNOWN: frozenset[str] = frozenset()
+_COMPRESS = True
 
 
-def _init_worker(known: frozenset[str]) -> None:
-    global _KNOWN
-    _KNOWN = known
+def _init_worker(known: frozenset[str], compress: bool = True) -> None:
+    global _KNOWN, _COMPRESS
+    _KNOWN, _COMPRESS = known, compress
 
 
 def _work(path: str) -> tuple[str, Any]:
@@ -150,7 +159,7 @@ def _work(path: str) -> tuple[str, Any]:
         h = content_hash(text)
         if h in _KNOWN:
             return "skip", h
-        return "ok", prepare_text(text, path)
+        return "ok", prepare_text(text, path, compress=_COMPRESS)
     except IngestError as exc:
         return "fail", str(exc)
     except Exception as exc:  # noqa: BLE001 - report, keep the batch going
@@ -191,7 +200,7 @@ def ingest_paths(
 
     bar = _Progress(len(files)) if progress else None
     try:
-        results = _results(files, known, n_workers)
+        results = _results(files, known, n_workers, _wants_compressed(store))
         _write(store, results, summary, bar, on_result)
     finally:
         if bar:
@@ -200,9 +209,11 @@ def ingest_paths(
     return summary
 
 
-def _results(files: list[Path], known: frozenset[str], n_workers: int) -> Iterator[tuple[str, str, Any]]:
+def _results(
+    files: list[Path], known: frozenset[str], n_workers: int, compress: bool = True
+) -> Iterator[tuple[str, str, Any]]:
     if n_workers <= 1 or len(files) == 1:
-        _init_worker(known)
+        _init_worker(known, compress)
         for f in files:
             yield (str(f), *_work(str(f)))
         return
@@ -214,7 +225,7 @@ def _results(files: list[Path], known: frozenset[str], n_workers: int) -> Iterat
     ctx = None
     if os.name == "posix":
         ctx = mp.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker, initargs=(known,)) as pool:
+    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker, initargs=(known, compress)) as pool:
         pending: dict[Future[tuple[str, Any]], str] = {}
         it = iter(files)
         max_in_flight = n_workers * 4

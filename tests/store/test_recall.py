@@ -116,3 +116,74 @@ def test_exact_recall_boolean_combinations_and_filters(loaded):
             assert city_counts == {
                 c: sum(1 for d in docs if d[0] in want and d[4].city == c) for c in {d[4].city for d in docs if d[0] in want}
             }
+
+
+_BY_ID: dict[int, dict] = {}
+
+
+def _facet_counts(docs, want: set[int]) -> dict[str, dict]:
+    from collections import Counter
+
+    from gongbao.store.common import issuers_of
+
+    out: dict[str, Counter] = {k: Counter() for k in ("city", "year", "section", "doc_type", "issuer")}
+    for doc_id, *_, rec in docs:
+        if doc_id not in want:
+            continue
+        for name, v in (("city", rec.city), ("year", rec.gazette.get("year")), ("section", rec.section),
+                        ("doc_type", rec.doc_type)):
+            if v is not None:
+                out[name][v] += 1
+        for i in set(issuers_of(rec.issuer)):
+            out["issuer"][i] += 1
+    return {k: dict(v) for k, v in out.items()}
+
+
+def test_exact_totals_facets_and_pages_with_facet_filters(loaded, monkeypatch):
+    """Text + city/year/section/doc_type filters (served from the in-memory facet map on SQLite):
+    total, every facet's counts, and a cursor walk (newest-first mode) against brute force."""
+    import gongbao.store.postgres as pg
+    import gongbao.store.sqlite as sq
+
+    store, docs = loaded
+    rng = random.Random(99)
+    recs = [d[4] for d in docs]
+    words = _draws(docs, rng, 60)
+    for i, q in enumerate(words[:30]):
+        r0 = rng.choice(recs)
+        f = [SearchFilters(city=r0.city), SearchFilters(city=r0.city, year=r0.gazette.get("year")),
+             SearchFilters(section=r0.section), SearchFilters(doc_type=r0.doc_type, year=r0.gazette.get("year"))][i % 4]
+        want = {d for d in _brute(docs, q) if _passes(docs, d, f)}
+        r = store.search(q, f, limit=5, facets=True)
+        assert r.total == len(want), (q, f)
+        expect = _facet_counts(docs, want)
+        got = {k: {v.value: v.count for v in vals} for k, vals in r.facets.items()}
+        for name, counts in expect.items():
+            if len(counts) <= 100:
+                assert got[name] == counts, (q, f, name)
+    monkeypatch.setattr(sq, "RANK_LIMIT", 0)
+    monkeypatch.setattr(pg, "RANK_LIMIT", 0)
+    for q in words[30:36]:
+        f = SearchFilters(city=rng.choice(recs).city)
+        want = {d for d in _brute(docs, q) if _passes(docs, d, f)}
+        seen, cursor = [], None
+        while True:
+            r = store.search(q, f, limit=3, cursor=cursor, facets=False, snippets=False)
+            seen += [h.id for h in r.hits]
+            if r.next_cursor is None:
+                break
+            cursor = r.next_cursor
+        assert len(seen) == len(set(seen)) and set(seen) == want, q
+        assert seen == sorted(seen, reverse=True)
+
+
+def _passes(docs, doc_id: int, f: SearchFilters) -> bool:
+    by_id = _BY_ID.get(id(docs))
+    if by_id is None:
+        by_id = _BY_ID[id(docs)] = {d[0]: d[4] for d in docs}
+    rec = by_id[doc_id]
+    return all(
+        want is None or got == want
+        for want, got in ((f.city, rec.city), (f.year, rec.gazette.get("year")), (f.section, rec.section),
+                          (f.doc_type, rec.doc_type))
+    )

@@ -401,20 +401,17 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
 
 
 def _original_index(text: str, folded_index: int) -> int:
-    """The index in ``text`` of the character that folds to position ``folded_index``."""
-    pos = 0
-    step = 512
-    while pos < len(text):
-        n = len(fold(text[pos:pos + step]))
-        if n > folded_index:
-            break
-        folded_index -= n
-        pos += step
-    for i in range(pos, min(len(text), pos + step)):
-        folded_index -= len(fold(text[i]))
-        if folded_index < 0:
-            return i
-    return max(0, min(pos, len(text) - 1))
+    """The index in ``text`` of the character that folds to position ``folded_index``: binary
+    search on the folded length of prefixes (each fold is one C-level ``str.translate``; folding
+    character by character in Python cost ~0.1 ms per snippet)."""
+    lo, hi = 0, len(text) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if len(fold(text[:mid + 1])) > folded_index:
+            hi = mid
+        else:
+            lo = mid + 1
+    return max(0, lo)
 
 
 def make_snippet(text: str, needles: list[str], width: int = 120) -> tuple[str, list[tuple[int, int]]]:

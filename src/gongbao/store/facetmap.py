@@ -42,6 +42,17 @@ class FacetMap:
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self.codes.values()) + self.issuer_doc.nbytes + self.issuer_code.nbytes
 
+    def select(self, ids: np.ndarray, wanted: dict[str, Any]) -> np.ndarray:
+        """The ``ids`` whose facet values equal ``wanted`` ({facet: value}, joint facets only)."""
+        keep = np.ones(len(ids), dtype=bool)
+        for name, value in wanted.items():
+            try:
+                code = self.values[name].index(value, 1)
+            except ValueError:
+                return ids[:0]
+            keep &= self.codes[name][ids] == code
+        return ids[keep]
+
     def count(self, ids: np.ndarray, limit: int) -> dict[str, list[FacetValue]]:
         """Exact value counts of every facet over the documents ``ids`` (the ``limit`` most
         frequent values of each, ties by value)."""

@@ -235,6 +235,28 @@ def fts_excluded(q: Query) -> str | None:
     return " OR ".join(fts_term(t) for t in q.excluded)
 
 
+def coded_filters(f: SearchFilters) -> dict[str, Any] | None:
+    """The filters as {facet: value} when all of them are facet-map columns (None otherwise)."""
+    other = (f.doc_number, f.issue_id, f.date_from, f.date_to, f.issuer)
+    if any(v is not None for v in other):
+        return None
+    out = {name: getattr(f, name) for name in ("city", "year", "section", "doc_type")}
+    out = {k: v for k, v in out.items() if v is not None}
+    return out or None
+
+
+def _page_of_ids(ids: Any, last: list[Any] | None, limit: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
+    """Newest-stored first ("id" mode) from an in-memory array of match ids."""
+    import numpy as np
+
+    if last is not None:
+        ids = ids[ids < last[0]]
+    top = np.sort(ids)[::-1][:limit + 1].tolist()
+    more = len(top) > limit
+    top = top[:limit]
+    return [(int(i), 0.0) for i in top], ([int(top[-1])] if more else None)
+
+
 def filter_sql(f: SearchFilters) -> tuple[str, list[Any]]:
     """WHERE fragment on alias ``d`` (always valid, "1" when empty) and its parameters."""
     parts: list[str] = []
@@ -619,16 +641,12 @@ class SQLiteStore(Store):
         fsql, fparams = filter_sql(f)
         src, sparams, kind = self._match_source(q, fsql, fparams)
         conn = self._conn
-        if kind == "fts" and fsql != "1":
-            # With a filter, SQLite likes to walk the filtered documents and probe the index for
-            # each; when the text matches few documents, walking those first is far cheaper.
-            gen = self._generation(conn)
-            n = self._cache.get((gen, sparams[0], "fts_total"))
-            if n is None:
-                n = conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", sparams[:1]).fetchone()[0]
-                self._cache.put((gen, sparams[0], "fts_total"), n)
-            if n <= FTS_FIRST_LIMIT:
-                src = src.replace("docs_fts JOIN documents d", "docs_fts CROSS JOIN documents d", 1)
+        fts_only = kind == "fts" and fsql == "1"
+        # Text + filters on city/year/section/doc_type only (the common case): one scan of the
+        # index gives all text matches, filtered in memory on the facet map's codes; the total,
+        # the facets and (newest first) the page come from that list. In SQL this took 2-4 scans of
+        # the index (count, filtered count, page) plus the join to ``documents``.
+        coded = coded_filters(f) if kind == "fts" and not fts_only else None
         own_tx = not conn.in_transaction
         if own_tx:
             conn.execute("BEGIN")  # one snapshot for count, page and facets
@@ -636,14 +654,33 @@ class SQLiteStore(Store):
             gen = self._generation(conn)
             total = self._cache.get((gen, key, "total"))
             cached_facets = self._cache.get((gen, key, "facets")) if facets else None
-            if facets and cached_facets is None:
+            matched = None
+            n_text = None  # matches of the text alone
+            if coded is not None:
+                text_ids = self._match_ids(conn, src, sparams, fts_only=True)
+                n_text = len(text_ids)
+                matched = self._facet_map(conn, gen).select(text_ids, coded)
+            elif facets and cached_facets is None:
                 # the matches are needed for the facets anyway: collect them once, count them
-                ids = self._match_ids(conn, src, sparams, fts_only=kind == "fts" and fsql == "1")
-                cached_facets = self._facet_map(conn, gen).count(ids, FACET_VALUES)
-                self._cache.put((gen, key, "facets"), cached_facets)
+                matched = self._match_ids(conn, src, sparams, fts_only=fts_only)
+            if matched is not None:
+                if facets and cached_facets is None:
+                    cached_facets = self._facet_map(conn, gen).count(matched, FACET_VALUES)
+                    self._cache.put((gen, key, "facets"), cached_facets)
                 if total is None:
-                    total = len(ids)
+                    total = len(matched)
                     self._cache.put((gen, key, "total"), total)
+            if kind == "fts" and not fts_only:
+                # With a filter, SQLite likes to walk the filtered documents and probe the index for
+                # each; when the text matches few documents, walking those first is far cheaper.
+                if n_text is None:
+                    n_text = self._cache.get((gen, sparams[0], "fts_total"))
+                if n_text is None:
+                    n_text = conn.execute(
+                        "SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", sparams[:1]).fetchone()[0]
+                    self._cache.put((gen, sparams[0], "fts_total"), n_text)
+                if n_text <= FTS_FIRST_LIMIT:
+                    src = src.replace("docs_fts JOIN documents d", "docs_fts CROSS JOIN documents d", 1)
             if total is None:
                 if kind == "fts" and fsql == "1":
                     total = conn.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", sparams[:1]).fetchone()[0]
@@ -656,7 +693,10 @@ class SQLiteStore(Store):
                 mode = last_mode or "date"
             if kind != "fts" and mode != "date":
                 raise QueryError("无效的翻页游标：请重新搜索 (invalid cursor)")
-            rows, next_last = self._page(conn, src, sparams, mode, last, limit, fts_only=kind == "fts" and fsql == "1")
+            if matched is not None and mode == "id" and coded is not None:
+                rows, next_last = _page_of_ids(matched, last, limit)
+            else:
+                rows, next_last = self._page(conn, src, sparams, mode, last, limit, fts_only=fts_only)
             facet_out: dict[str, list[FacetValue]] = {}
             if facets and cached_facets is not None:
                 facet_out = {k: list(v) for k, v in cached_facets.items()}
