@@ -1,14 +1,17 @@
 """SQLite backend (the default): one file, WAL mode, FTS5 over Python-built bigram tokens.
 
-Layout: ``issues`` (masthead, 目录, source text), ``documents`` (filterable columns + the parser's
-document as JSON + body JSON), ``doc_issuers``, ``citations``, ``personnel``, and ``docs_fts``, a
-contentless FTS5 table with columns title, body, refs whose rowid is the document id. Tokens are
+Layout (schema v2): ``issues`` (masthead, 目录, zlib-compressed source text), ``documents``
+(filterable columns), ``doc_content`` (refs, and the parser's document and body as compressed
+JSON), ``doc_issuers``, ``citations``, ``personnel``, and ``docs_fts``, a contentless FTS5 table
+(columns title, body, refs, title_chars, body_chars) whose rowid is the document id. Tokens are
 made in Python (:mod:`gongbao.store.tokenize`), so a query is a phrase of bigram tokens, a
-one-character query a prefix query served by the FTS5 prefix index: exact substring recall.
+one-character query the character's token in the distinct-character columns: exact substring recall.
 
-Ranking: BM25 (title x10) while a query matches at most ``RANK_LIMIT`` documents; broader queries
-list the newest-stored documents first (count and facets stay exact), because computing BM25 for
-every one of 100k matches costs a quarter of a second.
+Ranking: BM25 (title x10) while a query matches at most ``RANK_LIMIT`` documents (and its text at
+most ``FTS_FIRST_LIMIT``); broader queries list the newest-stored documents first (count and facets
+stay exact), because computing BM25 for every one of 100k matches costs a quarter of a second.
+Facets, and filters on city/year/section/doc_type, are counted and applied in memory
+(:mod:`gongbao.store.facetmap`).
 """
 
 from __future__ import annotations
@@ -688,7 +691,12 @@ class SQLiteStore(Store):
                     total = conn.execute(f"SELECT count(*) FROM {src}", sparams).fetchone()[0]
                 self._cache.put((gen, key, "total"), total)
             if kind == "fts":
-                mode = last_mode or ("rank" if total <= RANK_LIMIT else "id")
+                # BM25 costs a scan of every text match (FTS5 counts each phrase's documents for
+                # its IDF), whatever the filters keep: a filtered query whose text matches most of
+                # the archive (e.g. 人民政府 in one city) took 100+ ms to rank, and its terms carry
+                # next to no IDF anyway, so it lists newest first like any broad query.
+                broad = n_text is not None and n_text > FTS_FIRST_LIMIT
+                mode = last_mode or ("rank" if total <= RANK_LIMIT and not broad else "id")
             else:
                 mode = last_mode or "date"
             if kind != "fts" and mode != "date":
