@@ -49,16 +49,30 @@ def _clean_item(text: str) -> str:
     return text.replace("《", "").replace("》", "")
 
 
+def _lines_starting_with_fujian(lines: Lines, start: int, end: int) -> list[int]:
+    """The lines ``start..end`` whose compact view starts with 附件, in order.
+
+    _NOTE_RE and _LABEL_RE are anchored on 附件, so only these lines can open a list or label an
+    attachment. Most documents hold no 附件 at all: one C-level substring test over the joined
+    span rules them out before any per-line work.
+    """
+    span = lines.compacted[max(start, 1) - 1:end]
+    if "附件" not in "".join(span):
+        return []
+    return [n for n, c in enumerate(span, max(start, 1)) if c.startswith("附件")]
+
+
 def attachment_notes(lines: Lines, start: int, end: int) -> list[_Listed]:
     """Entries of the 附件说明 lists in lines ``start``..``end``."""
     out: list[_Listed] = []
-    n = start
-    while n <= end:
-        c = lines.c(n)
-        m = _NOTE_RE.match(c) if c.startswith("附件") else None
-        if not m:
-            n += 1
+    n = start  # the first line not yet read (a block reads the lines of its list)
+    for head in _lines_starting_with_fujian(lines, start, end):
+        if head < n:
             continue
+        m = _NOTE_RE.match(lines.c(head))
+        if not m:
+            continue
+        n = head
         block: list[_Listed] = []
         rest = m.group("rest")
         numbered = bool(_NUMBERED.match(rest)) if rest else True
@@ -92,7 +106,7 @@ def attachment_notes(lines: Lines, start: int, end: int) -> list[_Listed]:
 def attachment_headings(lines: Lines, start: int, end: int) -> list[_Listed]:
     """Titles printed under ``附件`` / ``附件N`` label lines."""
     out: list[_Listed] = []
-    for n in range(start, end + 1):
+    for n in _lines_starting_with_fujian(lines, start, end):
         m = _LABEL_RE.match(lines.c(n))
         if not m:
             continue

@@ -171,7 +171,9 @@ def _paragraphs(lines: Sequence[str], first: int, last: int, skip: set[int]) -> 
         if n in skip or "\t" in raw:
             continue
         text = _clean(raw)
-        if not text or _NOTICE.match(text) or _DATE_ONLY.match(text):
+        # _NOTICE needs an opening bracket first and _DATE_ONLY a final 日: test those characters
+        # before running either regex (same lines skipped).
+        if not text or (text[0] in "（(" and _NOTICE.match(text)) or (text[-1] == "日" and _DATE_ONLY.match(text)):
             continue
         if paras:
             prev = paras[-1]
@@ -419,6 +421,8 @@ class _Duty:
 
 def _duty_item(text: str, city: str | None) -> _Duty | None:
     """``[marker] <units>：<duty>`` where every name before the colon is a unit, else None."""
+    if "：" not in text and ":" not in text:
+        return None  # _DUTY_HEAD needs a colon: most prose paragraphs are ruled out without a regex
     body = _strip_marker(text)
     m = _DUTY_HEAD.match(body)
     if m is None or _LABEL_LINE.match(body):
