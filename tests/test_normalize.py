@@ -295,3 +295,13 @@ def _reference_soft_key(text: str) -> str:
 @given(st.text(max_size=30))
 def test_soft_key_drops_exactly_spaces_punctuation_and_symbols(text: str) -> None:
     assert soft_key(text) == _reference_soft_key(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="中文a1 \t\u3000\n#>-*+•<b/p>_()（,。**", max_size=16) | messy_text)
+def test_compact_fast_path_equals_stripping_markup(text: str) -> None:
+    # compact() skips strip_markup on lines without any markup character; the result must be what
+    # stripping first would give.
+    from gongbao.segment.lines import compact
+
+    assert compact(text) == "".join(strip_markup(text).split())

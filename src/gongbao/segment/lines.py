@@ -21,7 +21,14 @@ _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}\d])|(?<=[{_CJK
 def compact(line: str) -> str:
     """The line without markup and without any whitespace (for matching, not for display)."""
     # "".join(split()) drops exactly what \s+ matches (both use str.isspace), without a regex.
-    return "".join(strip_markup(line).split()) if line else ""
+    if _MARKUP_CHAR.search(line) is None:
+        # strip_markup only acts on a line holding one of these characters (a leading #, >, -,
+        # *, +, • marker, "**" or "<" of a tag): most lines skip its call frames.
+        return "".join(line.split())
+    return "".join(strip_markup(line).split())
+
+
+_MARKUP_CHAR = re.compile("[#>*+\\-•<]")
 
 
 def tidy(text: str) -> str:
