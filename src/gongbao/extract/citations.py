@@ -53,6 +53,10 @@ def fill(doc: Document, lines: Lines) -> None:
     citations: list[Citation] = []
     for n in range(doc.start_line, doc.end_line + 1):
         raw = lines.raw[n - 1]
+        # Every extractor below finds nothing without 号 (文号, 令/公告 numbers) or two capitals
+        # (standards): two C-level tests skip most lines before their three calls.
+        if "号" not in raw and _UPPER.search(raw) is None:
+            continue
         if not raw.strip():
             continue
         if n != doc.doc_number_line:

@@ -29,6 +29,7 @@ _TITLE_RE = re.compile(r"《([^《》]{2,80})》")
 _SPACE = re.compile(r"\s+")
 
 
+_SENTENCE_SPLIT = re.compile(r"(?<=[。；;])")
 _HINT = re.compile(r"施行|实施|执行|生效|实行|有效期|废止|失效|至")
 
 
@@ -38,7 +39,7 @@ def _sentences(lines: Lines, start: int, end: int) -> Iterator[tuple[int, str]]:
         raw = lines.raw[n - 1]
         if not _HINT.search(raw):
             continue
-        for sentence in re.split(r"(?<=[。；;])", _SPACE.sub("", raw)):
+        for sentence in _SENTENCE_SPLIT.split(_SPACE.sub("", raw)):
             if sentence:
                 yield n, sentence
 
