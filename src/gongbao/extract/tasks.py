@@ -168,7 +168,8 @@ def _paragraphs(lines: Sequence[str], first: int, last: int, skip: set[int]) -> 
     paras: list[_Para] = []
     for n in range(first, last + 1):
         raw = lines[n - 1]
-        if n in skip or "\t" in raw:
+        # A blank line (every other line of OCR text) cleans to "" and is skipped below anyway.
+        if not raw or n in skip or "\t" in raw:
             continue
         text = _clean(raw)
         # _NOTICE needs an opening bracket first and _DATE_ONLY a final 日: test those characters

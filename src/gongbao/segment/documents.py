@@ -150,10 +150,9 @@ def find_anchors(lines: Lines) -> list[DocSpan]:
     text, in order (ends not yet set)."""
     spans: list[DocSpan] = []
     floor = 1
-    for n in range(1, len(lines) + 1):
-        c = lines.c(n)
-        if not c:
-            continue
+    for n, c in enumerate(lines.compacted, 1):  # c == lines.c(n), without a call per line
+        if "号" not in c and "令" not in c:
+            continue  # both kinds of anchor below need one of them (a blank line has neither)
         if c.endswith("令") or "令第" in c:
             span = _order_anchor(lines, n)
             if span is not None:
