@@ -46,11 +46,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gongbao.models import Issue
+from gongbao.store import common
 from gongbao.store.base import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     CitationLink,
-    CitedBy,
     DocRef,
     DocumentRecord,
     FacetValue,
@@ -81,7 +81,6 @@ from gongbao.store.common import (
 )
 from gongbao.store.facetmap import FacetMap, load_facet_map, parse_ids
 from gongbao.store.query import Query, Term, parse_query
-from gongbao.store.sqlite import link_toc
 from gongbao.store.tokenize import bigram_tokens, char_code, fold, query_tokens
 
 RANK_LIMIT = 5000
@@ -446,7 +445,8 @@ class PostgresStore(Store):
         self, issue: Issue, *, content_hash: str, source_name: str, source_text: str | None = None
     ) -> StoreOutcome:
         return self.store_prepared(
-            prepare_issue(issue, content_hash=content_hash, source_name=source_name, source_text=source_text)
+            prepare_issue(issue, content_hash=content_hash, source_name=source_name, source_text=source_text,
+                          compress=False)
         )
 
     def store_prepared(self, p: PreparedIssue) -> StoreOutcome:
@@ -739,22 +739,12 @@ class PostgresStore(Store):
             conn.close()
 
     # -- reading -------------------------------------------------------------------------------
-    _REF_SQL = (
-        "SELECT d.id, d.title, d.doc_number, d.city, d.year, d.signed_date, d.issue_id, i.issue, d.section,"
-        " d.doc_type, d.issuer FROM documents d JOIN issues i ON i.id = d.issue_id"
-    )
-
-    @staticmethod
-    def _ref(r: tuple[Any, ...]) -> DocRef:
-        return DocRef(
-            id=r[0], title=r[1], doc_number=r[2], city=r[3], year=r[4], signed_date=r[5], issue_id=r[6],
-            issue=r[7], section=r[8], doc_type=r[9], issuer=json.loads(r[10]) if r[10] else None,
-        )
+    _ref = staticmethod(common.doc_ref)
 
     def _refs(self, conn, ids: list[int]) -> list[DocRef]:
         if not ids:
             return []
-        by_id = {r[0]: self._ref(r) for r in conn.execute(f"{self._REF_SQL} WHERE d.id = ANY(%s)", (ids,))}
+        by_id = {r[0]: self._ref(r) for r in conn.execute(f"{common.REF_SQL} WHERE d.id = ANY(%s)", (ids,))}
         return [by_id[i] for i in ids if i in by_id]
 
     def get_document(self, doc_id: int) -> DocumentRecord | None:
@@ -778,61 +768,17 @@ class PostgresStore(Store):
             (r[8], doc_id),
         ):
             citations.append(CitationLink(dn, title, raw, line, kind, tid, ttitle))
-        cited_by: list[CitedBy] = []
-        if r[7]:
-            rows = conn.execute(
-                "SELECT c.doc_id, min(c.raw), min(c.line) FROM citations c WHERE c.doc_number = %s"
-                " AND c.doc_id <> %s GROUP BY c.doc_id ORDER BY c.doc_id",
-                (r[7], doc_id),
-            ).fetchall()
-            refs = {x.id: x for x in self._refs(conn, [x[0] for x in rows])}
-            cited_by = [CitedBy(refs[i], raw, line) for i, raw, line in rows if i in refs]
+        cited_by = common.cited_by(conn, "%s", r[7], doc_id, lambda ids: self._refs(conn, ids))
         return document_record(r, data, citations, cited_by)
 
     def find_by_doc_number(self, doc_number: str) -> list[DocRef]:
-        from gongbao.extract.doc_number import normalize_doc_number
-
-        dn = normalize_doc_number(str(doc_number))
-        return [
-            self._ref(r)
-            for r in self._conn.execute(
-                f"{self._REF_SQL} WHERE d.doc_number = %s ORDER BY i.year, i.issue, d.id", (dn,)
-            )
-        ]
-
-    _ISSUE_SQL = (
-        "SELECT i.id, i.name, i.city, i.year, i.issue, i.total_issue, i.published,"
-        " (SELECT count(*) FROM documents d WHERE d.issue_id = i.id), i.source_name, i.content_hash,"
-        " i.ingested_at FROM issues i"
-    )
+        return common.find_by_doc_number(self._conn, "%s", doc_number)
 
     def list_issues(self, city: str | None = None, year: int | None = None) -> list[IssueSummary]:
-        where, params = [], []
-        if city is not None:
-            where.append("i.city = %s")
-            params.append(city)
-        if year is not None:
-            where.append("i.year = %s")
-            params.append(int(year))
-        sql = self._ISSUE_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY i.city, i.year, i.issue, i.id"
-        return [IssueSummary(*r) for r in self._conn.execute(sql, params)]
+        return common.list_issues(self._conn, "%s", city, year)
 
     def get_issue(self, issue_id: int) -> IssueRecord | None:
-        if not isinstance(issue_id, int) or not -(2**63) <= issue_id < 2**63:
-            return None
-        conn = self._conn
-        r = conn.execute(self._ISSUE_SQL + " WHERE i.id = %s", (issue_id,)).fetchone()
-        if r is None:
-            return None
-        gazette, toc, warnings, line_count, pv = conn.execute(
-            "SELECT gazette, toc, warnings, line_count, parser_version FROM issues WHERE id = %s", (issue_id,)
-        ).fetchone()
-        docs = [self._ref(x) for x in conn.execute(f"{self._REF_SQL} WHERE d.issue_id = %s ORDER BY d.seq", (issue_id,))]
-        return IssueRecord(
-            summary=IssueSummary(*r), gazette=json.loads(gazette), toc=link_toc(json.loads(toc), docs),
-            documents=docs, warnings=json.loads(warnings), line_count=line_count, parser_version=pv,
-        )
+        return common.get_issue(self._conn, "%s", issue_id)
 
     def source_lines(self, issue_id: int, start: int, end: int) -> list[str]:
         r = self._conn.execute("SELECT source_text FROM issues WHERE id = %s", (int(issue_id),)).fetchone()
