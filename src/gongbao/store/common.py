@@ -415,14 +415,20 @@ def _original_index(text: str, folded_index: int) -> int:
 
 
 def make_snippet(text: str, needles: list[str], width: int = 120) -> tuple[str, list[tuple[int, int]]]:
-    """A window of ``text`` around the first match, and the match spans inside it. Folds the
-    text chunk by chunk, so the cost grows with the position of the first match, not the length."""
+    """A window of ``text`` around a match, and the match spans inside it.
+
+    A needle that occurs verbatim (the usual case: a Chinese query is its own folded form) is found
+    with one C-level ``str.find`` and the window centres on its first verbatim occurrence; only
+    when no needle occurs verbatim (the match spans a line-wrap space, a full-width digit …) is
+    the text folded, chunk by chunk, so that the cost grows with the position of the first match,
+    not the length. Folding whole 15k-character bodies for every hit cost ~1 ms per hit, most of
+    a search's time at 100k documents."""
     text = text.replace("\n", " ")
     needles = [n for n in needles if n]
     overlap = 4 * max((len(n) for n in needles), default=0) + 64
     step = 1024
-    orig = -1
-    pos = 0
+    orig = min((j for j in (text.find(n) for n in needles) if j >= 0), default=-1)
+    pos = 0 if orig < 0 else len(text)
     while needles and pos < len(text):
         chunk = text[pos:pos + step + overlap]
         folded = fold(chunk)
