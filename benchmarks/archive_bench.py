@@ -239,7 +239,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--e2e-docs", type=int, default=2000, help="documents for the parse-included ingest run (0: skip)")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    ap.add_argument("--search-only", metavar="DB", default=None,
+                    help="only measure search on an archive built before (a SQLite path or postgresql:// URL)")
     a = ap.parse_args(argv)
+    if a.search_only:
+        with open_store(a.search_only, create=False) as store:
+            n = store.stats().documents
+            print(f"[{a.search_only}] {n} docs", flush=True)
+            for r in bench_search(store, make_queries(a.queries), random.Random(SEED + 1)):
+                print(f"    {r['variant']:9s} {r['kind']:10s} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms"
+                      f"  (median total {r['median_total']:.0f})", flush=True)
+        return 0
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the PostgreSQL cluster on kill
