@@ -243,11 +243,8 @@ def find_title_line(lines: Lines, title: str, lo: int, hi: int) -> tuple[int, in
     key = soft_key(title)
     if len(key) < 6:
         return None
-    for n in range(lo, min(hi, len(lines)) + 1):
-        c = lines.c(n)
-        if not c or soft_key(c)[:4] != key[:4]:
-            continue
-        acc, m = soft_key(c), n
+    for n in lines.lines_starting(key[:4], lo, min(hi, len(lines))):
+        acc, m = lines.soft(n), n
         for _ in range(3):
             if acc == key:
                 return n, m
@@ -256,7 +253,7 @@ def find_title_line(lines: Lines, title: str, lo: int, hi: int) -> tuple[int, in
             nxt = lines.next_nonblank(m, hi)
             if nxt is None:
                 break
-            acc += soft_key(lines.c(nxt))
+            acc += lines.soft(nxt)
             m = nxt
         if acc == key:
             return n, m
