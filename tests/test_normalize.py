@@ -297,6 +297,16 @@ def test_soft_key_drops_exactly_spaces_punctuation_and_symbols(text: str) -> Non
     assert soft_key(text) == _reference_soft_key(text)
 
 
+def test_soft_key_on_every_bmp_character_and_beyond() -> None:
+    # the fast path's character class is built from the BMP; text with astral characters (𠀀, 🈶,
+    # a math alphanumeric) takes the per-character path
+    for cp in range(0x10000):
+        text = f"甲{chr(cp)}乙"
+        assert soft_key(text) == _reference_soft_key(text), hex(cp)
+    for text in ("文\U00020000号", "\U0001F236：通知", "𝐀 B，c"):
+        assert soft_key(text) == _reference_soft_key(text)
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet="中文a1 \t\u3000\n#>-*+•<b/p>_()（,。**", max_size=16) | messy_text)
 def test_compact_fast_path_equals_stripping_markup(text: str) -> None:
