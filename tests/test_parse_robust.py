@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLE_NAMES
+from conftest import SAMPLE_NAMES, SAMPLES
 from gongbao import parse_issue
 
 # Text built from the characters that drive the parser's decisions.
@@ -68,3 +68,16 @@ def test_mangled_samples_do_not_crash(sample_texts, name):
 def test_parse_is_pure(sample_texts):
     text = sample_texts[SAMPLE_NAMES[-1]]
     assert parse_issue(text).to_dict() == parse_issue(text).to_dict()
+
+
+def test_to_dict_equals_dataclasses_asdict_on_every_bundled_issue() -> None:
+    # models.plain replaces dataclasses.asdict for speed; it must give the same JSON form
+    import dataclasses
+    from pathlib import Path
+
+    from gongbao.models import plain
+
+    for path in [*sorted(SAMPLES.glob("*.txt")), *sorted((Path(__file__).parent / "data" / "variants").glob("*.txt"))]:
+        issue = parse_issue(path.read_text(encoding="utf-8"))
+        assert issue.to_dict() == dataclasses.asdict(issue)
+        assert [plain(d) for d in issue.documents] == [dataclasses.asdict(d) for d in issue.documents]

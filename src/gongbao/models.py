@@ -7,8 +7,24 @@ traced back to the OCR lines it was read from. ``to_dict()`` gives the JSON form
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+
+def plain(obj: Any) -> Any:
+    """``dataclasses.asdict`` for these models, 4x faster: the models hold only dataclasses,
+    lists, tuples, dicts and immutable scalars, so no deep copy of leaf values is needed (asdict
+    spent half of an archive's per-document preparation time in its generic recursion)."""
+    fields_ = getattr(type(obj), "__dataclass_fields__", None)
+    if fields_ is not None:
+        return {name: plain(getattr(obj, name)) for name in fields_}
+    if isinstance(obj, list):
+        return [plain(x) for x in obj]
+    if isinstance(obj, tuple):
+        return tuple(plain(x) for x in obj)
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    return obj
 
 
 @dataclass(slots=True)
@@ -175,4 +191,4 @@ class Issue:
     parser_version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)

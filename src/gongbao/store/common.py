@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gongbao.models import Document, Issue
+from gongbao.models import Document, Issue, plain
 from gongbao.store.base import (
     CitationLink,
     CitedBy,
@@ -145,7 +145,7 @@ def chars_tokens(folded: str) -> list[str]:
     """One token per distinct character of a folded text: what a one-character query matches.
     (Cheaper than an FTS prefix index over the bigrams, which repeats every position of every
     bigram: here one short doclist entry per document and character.)"""
-    return sorted({char_code(c) for c in folded})
+    return sorted(char_code(c) for c in set(folded))
 
 
 def index_columns(ftitle: str, fbody: str, frefs: list[str]) -> tuple[str, str, str, str, str]:
@@ -164,9 +164,7 @@ def index_columns(ftitle: str, fbody: str, frefs: list[str]) -> tuple[str, str, 
 def prepare_document(
     seq: int, doc: Document, source_lines: list[str] | None = None, *, compress: bool = True
 ) -> PreparedDoc:
-    from dataclasses import asdict
-
-    data = asdict(doc)
+    data = plain(doc)
     body = data.pop("body") or _fallback_body(doc, source_lines)
     refs: list[str] = []
     if doc.doc_number:
@@ -226,13 +224,11 @@ def prepare_issue(
     """Everything a backend writes for one issue, computed without touching the database.
     ``compress``: also make the zlib-compressed texts the SQLite backend stores (PostgreSQL
     compresses by itself and may pass False to save the work)."""
-    from dataclasses import asdict
-
     g = issue.gazette
     ident = f"{g.city}|{g.year}|{g.issue}" if g.city and g.year and g.issue is not None else None
     lines = source_text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if source_text else None
     docs = [prepare_document(i, d, lines, compress=compress) for i, d in enumerate(issue.documents)]
-    warnings = [asdict(w) for w in issue.warnings]
+    warnings = [plain(w) for w in issue.warnings]
     return PreparedIssue(
         content_hash=content_hash,
         source_name=source_name,
@@ -244,8 +240,8 @@ def prepare_issue(
         issue=g.issue,
         total_issue=g.total_issue,
         published=g.published,
-        gazette_json=dumps(asdict(g)),
-        toc_json=dumps([asdict(t) for t in issue.toc]),
+        gazette_json=dumps(plain(g)),
+        toc_json=dumps([plain(t) for t in issue.toc]),
         warnings_json=dumps(warnings),
         line_count=issue.line_count,
         parser_version=issue.parser_version,
