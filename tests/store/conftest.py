@@ -104,3 +104,4 @@ def store(request, tmp_path: Path, pg_cluster: TempCluster | None) -> Iterator[S
 @pytest.fixture(scope="session")
 def sample_paths() -> list[Path]:
     return sorted(SAMPLES.glob("*.txt"))
+

@@ -14,6 +14,8 @@ from gongbao.store.postgres import QUAD_MAX_CHARS, SCHEMA_VERSION, _tsvector
 from gongbao.store.query import matches_folded, parse_query
 from gongbao.store.tokenize import bigram_tokens, fold
 
+from .storeutil import random_substring
+
 pytestmark = pytest.mark.postgres
 
 
@@ -44,13 +46,8 @@ def _queries(docs, n: int, seed: int) -> list[str]:
     qs = []
     while len(qs) < n:
         _, title, body = rng.choice(docs)
-        src = title if rng.random() < 0.2 else body
-        length = rng.choice([1, 2, 3, 3, 4, 4, 5, 7])
-        if len(src) <= length:
-            continue
-        i = rng.randrange(len(src) - length)
-        q = src[i:i + length]
-        if q.strip('"“”「」『』＂-－ ') == q and q not in ("OR", "|"):
+        q = random_substring(rng, title, body, [1, 2, 3, 3, 4, 4, 5, 7])
+        if q is not None:
             qs.append(q)
     return qs
 

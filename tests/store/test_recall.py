@@ -13,6 +13,8 @@ from gongbao.store import SearchFilters, open_store
 from gongbao.store.query import matches_folded, parse_query
 from gongbao.store.tokenize import fold
 
+from .storeutil import random_substring
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "src" / "gongbao" / "data" / "samples"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -60,13 +62,8 @@ def _draws(docs, rng: random.Random, n: int) -> list[str]:
     queries = []
     for _ in range(n):
         _, title, body, refs, rec = rng.choice(docs)
-        src = title if rng.random() < 0.2 else body
-        length = rng.choice([1, 1, 2, 2, 3, 4, 5, 8])
-        if len(src) <= length:
-            continue
-        i = rng.randrange(len(src) - length)
-        q = src[i:i + length]
-        if q.strip('"“”「」『』＂-－ ') != q or q in ("OR", "|"):
+        q = random_substring(rng, title, body, [1, 1, 2, 2, 3, 4, 5, 8])
+        if q is None:
             continue
         queries.append(q)
     return queries

@@ -23,6 +23,7 @@ from .webutil import (
     SCREENSHOTS,
     Archive,
     Server,
+    copy_archive,
     crafted_gazette,
     start_server,
     stop_server,
@@ -76,15 +77,7 @@ def server_no_token(archive: Archive) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def scratch_server(archive: Archive, admin_token: str) -> Iterator[Server]:
     """A copy of the archive for tests that write (uploads, fuzzing with the token)."""
-    import sqlite3
-
-    db = archive.workdir / "scratch.db"
-    a, b = sqlite3.connect(archive.db), sqlite3.connect(db)
-    try:
-        a.backup(b)  # a consistent copy, WAL included
-    finally:
-        a.close()
-        b.close()
+    db = copy_archive(archive.db, archive.workdir / "scratch.db")
     s = start_server(db, admin_token, archive.workdir / "scratch.log", max_upload_mb=1)
     yield s
     stop_server(s)

@@ -105,6 +105,19 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=30, **kw)  # type: ignore[arg-type]
 
 
+def copy_archive(src: Path, dst: Path) -> Path:
+    """A consistent copy of a SQLite archive (WAL included), for tests that write."""
+    import sqlite3
+
+    a, b = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        a.backup(b)
+    finally:
+        a.close()
+        b.close()
+    return dst
+
+
 def start_server(db: Path, token: str | None, log: Path, *, max_upload_mb: int | None = None) -> Server:
     """``uvicorn`` in a child process serving ``create_app(db, token)`` on a free loopback port."""
     port = free_port()
