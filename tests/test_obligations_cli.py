@@ -48,6 +48,16 @@ def run_json(*args: str, db: Path) -> dict:
     return json.loads(out.stdout)
 
 
+
+def _crafted_gazette(*args, **kwargs) -> str:
+    """The web tests' crafted gazette (tests/web/webutil.py), usable from this top-level test."""
+    sys.path.insert(0, str(ROOT / "tests" / "web"))
+    try:
+        from webutil import crafted_gazette
+    finally:
+        sys.path.remove(str(ROOT / "tests" / "web"))
+    return crafted_gazette(*args, **kwargs)
+
 def test_tasks_of_a_unit_by_alias(db: Path) -> None:
     data = run_json("tasks", "--unit", "市发改委", db=db)
     assert data["unit"] == FAGAIWEI
@@ -150,11 +160,6 @@ def test_index_is_rebuilt_when_the_archive_changes(db: Path, tmp_path: Path) -> 
     from gongbao.obligations import index_for
     from gongbao.store import open_store
 
-    sys.path.insert(0, str(ROOT / "tests" / "web"))
-    try:
-        from webutil import crafted_gazette
-    finally:
-        sys.path.remove(str(ROOT / "tests" / "web"))
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
     with open_store(copy) as store:
@@ -163,7 +168,7 @@ def test_index_is_rebuilt_when_the_archive_changes(db: Path, tmp_path: Path) -> 
         node = before.implementing("国办发〔2019〕15号")
         assert node is not None and {c["city"] for c in node["cities"]} == {"朔州市", "阳泉市"}
         text = tmp_path / "new.txt"
-        text.write_text(crafted_gazette("国办发〔2019〕15号", city="验证市", year=2024), encoding="utf-8")
+        text.write_text(_crafted_gazette("国办发〔2019〕15号", city="验证市", year=2024), encoding="utf-8")
         assert ingest_paths(store, [text], workers=1).added == 1
         after = index_for(store)
         assert after is not before
@@ -178,14 +183,9 @@ def test_repeals_resolve_both_directions(db: Path, tmp_path: Path) -> None:
     from gongbao.obligations import index_for
     from gongbao.store import open_store
 
-    sys.path.insert(0, str(ROOT / "tests" / "web"))
-    try:
-        from webutil import crafted_gazette
-    finally:
-        sys.path.remove(str(ROOT / "tests" / "web"))
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
-    text = crafted_gazette("国办发〔2019〕15号", city="验证市", year=2024).replace(
+    text = _crafted_gazette("国办发〔2019〕15号", city="验证市", year=2024).replace(
         "本办法自印发之日起施行。",
         "本办法自印发之日起施行，《朔州市规范共享单车发展的实施意见》（朔政办发〔2020〕35号）同时废止。")
     path = tmp_path / "repeal.txt"
