@@ -1,4 +1,4 @@
-"""Facet counting in memory for the SQLite backend: a columnar map doc id -> facet value codes.
+"""Facet counting in memory for both backends: a columnar map doc id -> facet value codes.
 
 Counting facets in SQL means joining every match back to ``documents`` (and ``doc_issuers``) and
 grouping: for a query matching most of a 100k archive that is 100k row lookups, 60-140 ms. Here the
