@@ -13,7 +13,7 @@ first use after any write (it is keyed on the archive's write generation); build
 narrow ``documents`` and ``doc_issuers`` tables once: 0.5 s of CPU per 100k documents (measured on
 a loaded 2-core machine), paid by the first faceted or filtered search after each write.
 
-numpy is a dependency of datasketch (near-duplicate detection), so it is always installed.
+numpy is a direct dependency (pyproject.toml).
 """
 
 from __future__ import annotations
