@@ -8,6 +8,7 @@ import json
 import random
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -340,3 +341,25 @@ def test_html_upload_form_checks_the_token(scratch_server: Server) -> None:
                    files={"file": ("表单市.txt", text)})
     assert r.status_code == 303 and r.headers["location"].startswith("/issues/")
     assert _stats(scratch_server)["issues"] == before["issues"] + 1
+
+
+def test_long_query_sent_in_pieces_gets_the_apps_json_answer(server: Server) -> None:
+    """h11 rejects a request line over its buffer limit with a bare text 400 only when the line
+    arrives in several reads; with SERVER_OPTIONS the app answers every query up to its limit."""
+    import socket
+    from urllib.parse import urlencode, urlsplit
+
+    u = urlsplit(server.url)
+    req = f"GET /api/search?{urlencode({'q': '外' * 10_000})} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    data = b""
+    with socket.create_connection((u.hostname, u.port), timeout=30) as s:
+        raw = req.encode()
+        for i in range(0, len(raw), 1000):
+            s.sendall(raw[i:i + 1000])
+            time.sleep(0.001)
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    assert 400 <= status < 500, head
+    assert "detail" in json.loads(body)

@@ -124,9 +124,9 @@ def start_server(db: Path, token: str | None, log: Path, *, max_upload_mb: int |
     kwargs = f", max_upload_bytes={max_upload_mb} * 1024 * 1024" if max_upload_mb else ""
     code = (
         "import sys, uvicorn\n"
-        "from gongbao.web.app import create_app\n"
+        "from gongbao.web.app import SERVER_OPTIONS, create_app\n"
         f"app = create_app(sys.argv[1], sys.argv[2] or None{kwargs})\n"
-        "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[3]), log_level='warning')\n"
+        "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[3]), log_level='warning', **SERVER_OPTIONS)\n"
     )
     out = log.open("wb")
     proc = subprocess.Popen([sys.executable, "-c", code, str(db), token or "", str(port)], stdout=out,

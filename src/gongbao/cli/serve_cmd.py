@@ -75,7 +75,7 @@ def serve(
     import uvicorn
 
     from gongbao.store import StoreError, open_store, resolve_db
-    from gongbao.web.app import ADMIN_TOKEN_ENV, create_app
+    from gongbao.web.app import ADMIN_TOKEN_ENV, SERVER_OPTIONS, create_app
 
     target = resolve_db(db)
     is_default = db is None and not os.environ.get("GONGBAO_DB", "").strip()
@@ -104,6 +104,7 @@ def serve(
             f"{store.location or target}\n  web  http://{shown}:{port}/\n  API  http://{shown}:{port}/docs\n"
             f"  uploads {'enabled (token from ' + ADMIN_TOKEN_ENV + ')' if token else 'disabled (set ' + ADMIN_TOKEN_ENV + ')'}"
         )
-        uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
+        uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False, server_header=False,
+                    **SERVER_OPTIONS)
     finally:
         store.close()

@@ -56,6 +56,12 @@ DEFAULT_MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 PAGE_SIZE = 20
 #: Longest raw query accepted over HTTP at all; the store refuses long *folded* queries itself.
 MAX_RAW_QUERY = 20_000
+#: uvicorn settings every server of this app uses. h11 rejects a request line longer than its
+#: incomplete-event limit (16 KB by default) with a plain-text 400 only when the line arrives in
+#: more than one read, so a long query got the app's clear JSON 4xx or that bare 400 depending on
+#: timing: with room for any query up to MAX_RAW_QUERY characters percent-encoded (9 bytes per
+#: character), the app always answers.
+SERVER_OPTIONS: dict[str, Any] = {"h11_max_incomplete_event_size": 9 * MAX_RAW_QUERY + 64 * 1024}
 MAX_ID = 2**63 - 1
 UPLOAD_PATHS = ("/api/issues", "/upload")
 
