@@ -60,7 +60,6 @@ from gongbao.store.common import (
     encode_cursor,
     find_spans,
     index_columns,
-    link_toc,
     make_snippet,
     prepare_issue,
 )
@@ -68,7 +67,7 @@ from gongbao.store.facetmap import FacetMap, load_facet_map, parse_ids
 from gongbao.store.query import Query, Term, parse_query
 from gongbao.store.tokenize import fold, query_tokens
 
-__all__ = ["SQLiteStore", "link_toc"]  # link_toc: re-exported for gongbao.store.postgres
+__all__ = ["SQLiteStore"]
 
 log = logging.getLogger(__name__)
 
