@@ -24,7 +24,13 @@ from gongbao.store.base import (
     SearchFilters,
 )
 from gongbao.store.query import Query
-from gongbao.store.tokenize import bigram_tokens, char_code, fold, fold_with_offsets
+from gongbao.store.tokenize import (
+    bigram_index,
+    bigram_tokens,
+    chars_index,
+    fold,
+    fold_with_offsets,
+)
 
 # zlib level for the large stored texts (SQLite: source text, document JSON, body). Measured on the
 # synthetic 2k archive: level 1 keeps 33.2% of the bytes, 3 keeps 31.5%, 6 keeps 29.7%, at 0.45,
@@ -141,23 +147,16 @@ def _fallback_body(doc: Document, source_lines: list[str] | None) -> list[dict[s
     return out
 
 
-def chars_tokens(folded: str) -> list[str]:
-    """One token per distinct character of a folded text: what a one-character query matches.
-    (Cheaper than an FTS prefix index over the bigrams, which repeats every position of every
-    bigram: here one short doclist entry per document and character.)"""
-    return sorted(char_code(c) for c in set(folded))
-
-
 def index_columns(ftitle: str, fbody: str, frefs: list[str]) -> tuple[str, str, str, str, str]:
     """The full-text columns of one document: title, body and refs bigrams, then the distinct
     characters of the title and of the body; space-separated tokens. Storing and deleting index
     entries must use exactly these (the SQLite index is contentless)."""
     return (
-        " ".join(bigram_tokens(ftitle)),
-        " ".join(bigram_tokens(fbody)),
+        bigram_index(ftitle),
+        bigram_index(fbody),
         " ".join(t for r in frefs for t in bigram_tokens(r)),
-        " ".join(chars_tokens(ftitle)),
-        " ".join(chars_tokens(fbody)),
+        chars_index(ftitle),
+        chars_index(fbody),
     )
 
 
