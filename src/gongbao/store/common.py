@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gongbao.models import Document, Issue, plain
+import orjson
+
+from gongbao.models import Document, Issue, Paragraph, plain
 from gongbao.store.base import (
     CitationLink,
     CitedBy,
@@ -33,14 +35,16 @@ from gongbao.store.tokenize import (
 )
 
 # zlib level for the large stored texts (SQLite: source text, document JSON, body). Measured on the
-# synthetic 2k archive: level 1 keeps 33.2% of the bytes, 3 keeps 31.5%, 6 keeps 29.7%, at 0.45,
-# 0.52 and 0.83 ms of CPU per document. Compression runs in the ingest workers (prepare_issue), not
-# in the single writer, so the better ratio is worth it.
-ZLIB_LEVEL = 6
+# 3,013 documents of a synthetic corpus (benchmarks/synth.py, 49 KB of these texts per document):
+# level 1 keeps 34.1% of the bytes at 0.47 ms of CPU per document, 2 keeps 33.1% at 0.51 ms,
+# 3 32.1% at 0.65 ms, 4 31.0% at 0.80 ms, 6 30.0% at 1.30 ms. On a 2-core machine the ingest
+# workers and the writer share the CPU, so the 0.8 ms/doc level 6 costs is throughput lost, for 2 KB
+# per document (about 5% of an archive, whose full-text index is the larger part).
+ZLIB_LEVEL = 1
 
 
-def compress_text(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), ZLIB_LEVEL)
+def compress_text(text: str | bytes) -> bytes:
+    return zlib.compress(text.encode("utf-8") if isinstance(text, str) else text, ZLIB_LEVEL)
 
 
 def decompress_text(value: str | bytes | None) -> str | None:
@@ -52,6 +56,17 @@ def decompress_text(value: str | bytes | None) -> str | None:
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def model_json(obj: Any) -> bytes:
+    """``dumps(plain(obj))`` as UTF-8, for the parser's models (dataclasses, lists, scalars):
+    orjson writes the same bytes (checked on all 3,013 documents of a synthetic corpus) in a
+    quarter of the time, without building the intermediate dicts. What orjson refuses (an integer
+    beyond 64 bits) takes the json module's path."""
+    try:
+        return orjson.dumps(obj)
+    except orjson.JSONEncodeError:
+        return dumps(plain(obj)).encode("utf-8")
 
 
 def content_hash(text: str) -> str:
@@ -73,11 +88,13 @@ class PreparedDoc:
     doc_type: str | None
     section: str | None
     signed_date: str | None
-    data_json: str  # the Document dict without its body
-    body_json: str  # list of paragraphs
+    # the Document dict without its body, and the list of paragraphs; None when the issue was
+    # prepared with keep_texts=False (then only data_z / body_z carry them)
+    data_json: str | None
+    body_json: str | None
     refs: list[str]  # own 文号 + cited 文号, normalized
     ftitle: str  # folded
-    fbody: str  # folded
+    fbody: str | None  # folded; None when prepared with keep_texts=False
     frefs: list[str]  # folded refs
     citations: list[tuple[Any, ...]]  # (seq, doc_number, title, raw, line, kind)
     personnel: list[tuple[Any, ...]]  # (seq, person, action, position, line)
@@ -105,7 +122,7 @@ class PreparedDoc:
 class PreparedIssue:
     content_hash: str
     source_name: str
-    source_text: str | None
+    source_text: str | None  # None also when prepared with keep_texts=False (source_z has it)
     ident: str | None  # "city|year|issue" when all three are known
     name: str | None
     city: str | None
@@ -135,6 +152,10 @@ def doc_text(paragraphs: list[dict[str, Any]]) -> str:
     return "\n".join(p["text"] for p in paragraphs)
 
 
+def _source_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _fallback_body(doc: Document, source_lines: list[str] | None) -> list[dict[str, Any]]:
     """When the parser gives no body, index the document's own source lines."""
     if not source_lines:
@@ -160,11 +181,27 @@ def index_columns(ftitle: str, fbody: str, frefs: list[str]) -> tuple[str, str, 
     )
 
 
+# the Document fields stored as its JSON (the body is stored apart)
+_DATA_FIELDS = tuple(name for name in Document.__dataclass_fields__ if name != "body")
+
+
 def prepare_document(
-    seq: int, doc: Document, source_lines: list[str] | None = None, *, compress: bool = True
+    seq: int,
+    doc: Document,
+    source_lines: list[str] | None = None,
+    *,
+    compress: bool = True,
+    keep_texts: bool = True,
 ) -> PreparedDoc:
-    data = plain(doc)
-    body = data.pop("body") or _fallback_body(doc, source_lines)
+    """One document's rows; see :func:`prepare_issue` for ``compress`` and ``keep_texts``."""
+    data_b = model_json({name: getattr(doc, name) for name in _DATA_FIELDS})
+    body: list[Paragraph] | list[dict[str, Any]]
+    if doc.body:
+        body, text = doc.body, doc.text
+    else:
+        body = _fallback_body(doc, source_lines)
+        text = doc_text(body)
+    body_b = model_json(body)
     refs: list[str] = []
     if doc.doc_number:
         refs.append(doc.doc_number)
@@ -187,23 +224,22 @@ def prepare_document(
             seen_numbers.add(r)
     personnel = [(i, p.person, p.action, p.position, p.line) for i, p in enumerate(doc.personnel)]
     issuers = issuers_of(doc.issuer)
-    ftitle, fbody, frefs = fold(doc.title), fold(doc_text(body)), [fold(r) for r in refs]
+    ftitle, fbody, frefs = fold(doc.title), fold(text), [fold(r) for r in refs]
     title_index, body_index, refs_index, title_chars, body_chars = index_columns(ftitle, fbody, frefs)
-    data_json, body_json = dumps(data), dumps(body)
     return PreparedDoc(
         seq=seq,
         title=doc.title,
         doc_number=doc.doc_number,
         issuers=issuers,
-        issuer_json=dumps(doc.issuer),
+        issuer_json=model_json(doc.issuer).decode("utf-8"),
         doc_type=doc.doc_type,
         section=doc.section,
         signed_date=doc.signed_date,
-        data_json=data_json,
-        body_json=body_json,
+        data_json=data_b.decode("utf-8") if keep_texts else None,
+        body_json=body_b.decode("utf-8") if keep_texts else None,
         refs=refs,
         ftitle=ftitle,
-        fbody=fbody,
+        fbody=fbody if keep_texts else None,
         frefs=frefs,
         citations=citations,
         personnel=personnel,
@@ -212,26 +248,39 @@ def prepare_document(
         refs_index=refs_index,
         title_chars=title_chars,
         body_chars=body_chars,
-        data_z=compress_text(data_json) if compress else None,
-        body_z=compress_text(body_json) if compress else None,
+        data_z=compress_text(data_b) if compress else None,
+        body_z=compress_text(body_b) if compress else None,
     )
 
 
 def prepare_issue(
-    issue: Issue, *, content_hash: str, source_name: str, source_text: str | None = None, compress: bool = True
+    issue: Issue,
+    *,
+    content_hash: str,
+    source_name: str,
+    source_text: str | None = None,
+    compress: bool = True,
+    keep_texts: bool = True,
 ) -> PreparedIssue:
     """Everything a backend writes for one issue, computed without touching the database.
     ``compress``: also make the zlib-compressed texts the SQLite backend stores (PostgreSQL
-    compresses by itself and may pass False to save the work)."""
+    compresses by itself and may pass False to save the work).
+    ``keep_texts=False`` (with ``compress``): leave out what the SQLite writer does not read, the
+    plain source text, document and body JSON (it stores their compressed forms) and the folded
+    body (it stores only its tokens), so that an ingest worker sends half the bytes to the writer."""
+    if not keep_texts and not compress:
+        raise ValueError("keep_texts=False needs compress=True: the texts would be lost")
     g = issue.gazette
     ident = f"{g.city}|{g.year}|{g.issue}" if g.city and g.year and g.issue is not None else None
-    lines = source_text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if source_text else None
-    docs = [prepare_document(i, d, lines, compress=compress) for i, d in enumerate(issue.documents)]
-    warnings = [plain(w) for w in issue.warnings]
+    lines = _source_lines(source_text) if source_text and not all(d.body for d in issue.documents) else None
+    docs = [
+        prepare_document(i, d, lines, compress=compress, keep_texts=keep_texts)
+        for i, d in enumerate(issue.documents)
+    ]
     return PreparedIssue(
         content_hash=content_hash,
         source_name=source_name,
-        source_text=source_text,
+        source_text=source_text if keep_texts else None,
         ident=ident,
         name=g.name,
         city=g.city,
@@ -239,12 +288,12 @@ def prepare_issue(
         issue=g.issue,
         total_issue=g.total_issue,
         published=g.published,
-        gazette_json=dumps(plain(g)),
-        toc_json=dumps([plain(t) for t in issue.toc]),
-        warnings_json=dumps(warnings),
+        gazette_json=model_json(g).decode("utf-8"),
+        toc_json=model_json(issue.toc).decode("utf-8"),
+        warnings_json=model_json(issue.warnings).decode("utf-8"),
         line_count=issue.line_count,
         parser_version=issue.parser_version,
-        warning_count=len(warnings) + sum(len(d.warnings) for d in issue.documents),
+        warning_count=len(issue.warnings) + sum(len(d.warnings) for d in issue.documents),
         docs=docs,
         source_z=compress_text(source_text) if compress and source_text is not None else None,
     )
