@@ -107,7 +107,9 @@ def read_text(path: Path) -> str:
 
 def prepare_text(text: str, source_name: str, *, compress: bool = True) -> PreparedIssue:
     """Parse one issue's text and prepare its rows; IngestError when nothing can be archived.
-    ``compress``: also zlib-compress the stored texts (what the SQLite backend keeps)."""
+    ``compress``: zlib-compress the stored texts (what the SQLite backend keeps), and then carry
+    them only compressed (``prepare_issue(keep_texts=False)``): half the bytes to pickle from a
+    worker to the writer."""
     from gongbao.parse import parse_issue
 
     try:
@@ -118,7 +120,12 @@ def prepare_text(text: str, source_name: str, *, compress: bool = True) -> Prepa
         reasons = "; ".join(w.message for w in issue.warnings) or "no documents found"
         raise IngestError(f"{source_name}: no documents recognized ({reasons})")
     return prepare_issue(
-        issue, content_hash=content_hash(text), source_name=source_name, source_text=text, compress=compress
+        issue,
+        content_hash=content_hash(text),
+        source_name=source_name,
+        source_text=text,
+        compress=compress,
+        keep_texts=not compress,
     )
 
 
