@@ -1,5 +1,6 @@
 """PostgreSQL schema v2 (character and quad lexemes): exact recall for documents with and without
-quads (longer than QUAD_MAX_CHARS), and a v1 archive migrating in place without losing anything."""
+quads (longer than QUAD_MAX_CHARS), and a v1 archive migrating in place without losing anything;
+v3 (lz4 for the TOASTed columns): a v2 archive migrates, old rows stay readable, new rows use lz4."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from gongbao.parse import parse_issue
 from gongbao.store import open_store
 from gongbao.store.common import content_hash
-from gongbao.store.postgres import QUAD_MAX_CHARS, SCHEMA_VERSION, _tsvector
+from gongbao.store.postgres import LZ4_COLUMNS, QUAD_MAX_CHARS, SCHEMA_VERSION, _tsvector, lz4_available
 from gongbao.store.query import matches_folded, parse_query
 from gongbao.store.tokenize import bigram_tokens, fold
 
@@ -98,10 +99,56 @@ def test_v1_archive_migrates_in_place(new_pg_db, sample_paths):
 
     migrated = open_store(url)
     try:
-        assert migrated.schema_version() == SCHEMA_VERSION == 2
+        assert migrated.schema_version() == SCHEMA_VERSION == 3
         assert migrated.stats().documents == n_docs
         got = {q: migrated.search(f'"{q}"', limit=1, facets=False).total for q in queries}
         assert got == want
         assert migrated._conn.execute("SELECT bool_and(quads) FROM documents").fetchone()[0] is True
+    finally:
+        migrated.close()
+
+
+def _compression(conn) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT c.relname || '.' || a.attname, a.attcompression FROM pg_attribute a"
+        " JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = ANY(%s) AND a.attnum > 0",
+        (list(LZ4_COLUMNS),),
+    ).fetchall()
+    return {k: v for k, v in rows if k.split(".")[1] in LZ4_COLUMNS[k.split(".")[0]]}
+
+
+def test_v2_archive_migrates_to_lz4(new_pg_db, sample_paths):
+    url = new_pg_db()
+    store = open_store(url)
+    if not lz4_available(store._conn):
+        store.close()
+        pytest.skip("this PostgreSQL server has no lz4")
+    assert set(_compression(store._conn).values()) == {"l"}
+    # a v2 archive: the columns on the default (pglz), rows written with it
+    conn = store._conn
+    for table, cols in LZ4_COLUMNS.items():
+        conn.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {c} SET COMPRESSION pglz" for c in cols))
+    _load(store, sample_paths[:2])
+    assert {r[0] for r in conn.execute("SELECT pg_column_compression(tsv) FROM documents")} == {"pglz"}
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    docs = _docs(store)
+    queries = _queries(docs, 30, 4)
+    store.close()
+
+    migrated = open_store(url)
+    try:
+        assert migrated.schema_version() == 3
+        assert set(_compression(migrated._conn).values()) == {"l"}
+        assert {q: migrated.search(f'"{q}"', limit=1, facets=False).total for q in queries} == {
+            q: _brute(docs, q) for q in queries
+        }
+        _load(migrated, sample_paths[2:])  # new rows: lz4, old rows keep pglz and still read back
+        kinds = dict(migrated._conn.execute(
+            "SELECT pg_column_compression(d.tsv), count(*) FROM documents d GROUP BY 1"
+        ).fetchall())
+        assert set(kinds) == {"pglz", "lz4"}, kinds
+        all_docs = _docs(migrated)
+        assert len(all_docs) == migrated.stats().documents
+        assert {d[0]: d for d in docs}.items() <= {d[0]: d for d in all_docs}.items()
     finally:
         migrated.close()
