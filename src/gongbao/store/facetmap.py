@@ -7,8 +7,12 @@ arrays indexed by document id, and the issuers as (doc id, issuer code) pairs; a
 match ids in one string (``group_concat``, parsed by numpy: ~10 ms per 100k ids, where fetching
 100k rows through the sqlite3 module costs ~50 ms) and counts with ``numpy.bincount``.
 
-Memory: 4 x 4 bytes per document id plus 8 bytes per (document, issuer) pair, i.e. about 24 bytes
-per document: measured 2.4 MB for 100k documents (~25 MB for a million). The map is rebuilt on
+A filter on these facets is resolved here too (:meth:`FacetMap.where`): the ids of the documents it
+keeps, as few ranges of consecutive ids (:func:`id_ranges`; an issue's documents get consecutive
+ids), so that the text can be matched only inside those ranges.
+
+Memory: 4 x 4 bytes per document id, the 8-byte ids of the documents, plus 8 bytes per (document,
+issuer) pair, i.e. about 32 bytes per document (~3.2 MB for 100k documents). The map is rebuilt on
 first use after any write (it is keyed on the archive's write generation); building it reads the
 narrow ``documents`` and ``doc_issuers`` tables once: 0.5 s of CPU per 100k documents (measured on
 a loaded 2-core machine), paid by the first faceted or filtered search after each write.
@@ -38,6 +42,7 @@ class FacetMap:
     issuer_doc: np.ndarray  # (document, issuer) pairs: document ids
     issuer_code: np.ndarray  # and issuer codes
     issuer_values: list[Any]
+    ids: np.ndarray  # ids of all documents, ascending (int64)
 
     @property
     def nbytes(self) -> int:
@@ -53,6 +58,27 @@ class FacetMap:
                 return ids[:0]
             keep &= self.codes[name][ids] == code
         return ids[keep]
+
+    def where(self, wanted: dict[str, Any]) -> np.ndarray:
+        """Ids (ascending) of all documents whose facet values equal ``wanted``."""
+        keep = np.ones(self.size, dtype=bool)
+        for name, value in wanted.items():
+            try:
+                code = self.values[name].index(value, 1)
+            except ValueError:
+                return np.zeros(0, dtype=np.int64)
+            keep &= self.codes[name] == code  # code 0 (no document at this id) never equals it
+        return np.flatnonzero(keep).astype(np.int64)
+
+    def sample_windows(self, windows: int, width: int) -> tuple[list[tuple[int, int]], int]:
+        """``windows`` id ranges of ``width`` documents each, spread evenly over the archive (one
+        range over everything when the archive has no more documents than that), and how many
+        documents they hold."""
+        ids = self.ids
+        if len(ids) <= windows * width:
+            return ([(int(ids[0]), int(ids[-1]))] if len(ids) else []), len(ids)
+        starts = np.linspace(0, len(ids) - width, windows).astype(np.int64)  # > width apart
+        return [(int(ids[s]), int(ids[s + width - 1])) for s in starts], windows * width
 
     def count(self, ids: np.ndarray, limit: int) -> dict[str, list[FacetValue]]:
         """Exact value counts of every facet over the documents ``ids`` (the ``limit`` most
@@ -111,7 +137,35 @@ def load_facet_map(conn: sqlite3.Connection, generation: str) -> FacetMap:
         issuer_code, issuer_values = _encode(issuers_t)
     else:
         issuer_doc, issuer_code, issuer_values = np.zeros(0, np.int64), np.zeros(0, np.uint32), [None]
-    return FacetMap(generation, size, codes, values, issuer_doc.astype(np.uint32), issuer_code, issuer_values)
+    return FacetMap(
+        generation,
+        size,
+        codes,
+        values,
+        issuer_doc.astype(np.uint32),
+        issuer_code,
+        issuer_values,
+        np.sort(ids),
+    )
+
+
+def id_ranges(ids: np.ndarray, gap: int = 0) -> list[tuple[int, int]]:
+    """Ascending ``ids`` as (first, last) ranges of consecutive ids; ranges with at most ``gap``
+    ids between them are joined (so a range may then hold ids that are not in ``ids``)."""
+    if not len(ids):
+        return []
+    cut = np.flatnonzero(np.diff(ids) > gap + 1)
+    firsts = np.concatenate((ids[:1], ids[cut + 1]))
+    lasts = np.concatenate((ids[cut], ids[-1:]))
+    return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
+
+
+def count_in(ids: np.ndarray, ranges: list[tuple[int, int]]) -> int:
+    """How many of the ascending ``ids`` lie in the (first, last) ``ranges``."""
+    return sum(
+        int(np.searchsorted(ids, last, "right") - np.searchsorted(ids, first, "left"))
+        for first, last in ranges
+    )
 
 
 def parse_ids(concat: str | None) -> np.ndarray:
