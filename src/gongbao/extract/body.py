@@ -133,8 +133,9 @@ def _continues(prev: _Piece, nxt: _Piece, lines: Sequence[str]) -> bool:
     gap = nxt.start - prev.end - 1
     if gap < 1 or gap > _MAX_BLANKS:  # adjacent lines are separate paragraphs (rosters, signatures)
         return False
-    if any(lines[n - 1].strip() for n in range(prev.end + 1, nxt.start)):
-        return False
+    for n in range(prev.end + 1, nxt.start):  # a loop, not any(<generator>): 1-3 lines
+        if lines[n - 1].strip():
+            return False
     if last in _QUOTE_CLOSERS and (len(a) < 2 or a[-2] in _AFTER_QUOTE_FINAL):
         return False  # …。” ends a sentence; …“放管服效” does not
     if _DATE_END.search(a) or _DATE_END.search(b) or _HAS_CJK.search(a) is None:

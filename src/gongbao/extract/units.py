@@ -282,6 +282,7 @@ def unresolved_units(names: Iterable[str], city: str | None = None) -> list[str]
     return out
 
 
+@lru_cache(maxsize=8192)
 def looks_like_unit(name: str) -> bool:
     """Cheap shape test: a resolvable name, or one ending in a body suffix (局, 委, 办, 中心 …)."""
     text = _strip_trailing_parens(_compact(name))
@@ -380,6 +381,14 @@ def split_units(clause: str) -> list[str]:
     >>> split_units("市发改委、市商务局和各县（市、区）人民政府等")
     ['市发改委', '市商务局', '各县（市、区）人民政府']
     """
+    return list(_split_units(clause))  # a fresh list: callers may extend it
+
+
+@lru_cache(maxsize=8192)
+def _split_units(clause: str) -> tuple[str, ...]:
+    """split_units, memoized like :func:`resolve_unit`: a pure function of the clause, and the
+    same few hundred clauses (市发改委、市商务局, 各县（市、区）人民政府) recur in document after
+    document (a task is split several times: roles, shape tests, normalization)."""
     out: list[str] = []
     for piece in _top_level_pieces(clause.strip()):
         piece = piece.strip().strip("。:：")
@@ -391,4 +400,4 @@ def split_units(clause: str) -> list[str]:
                 part = part[:-1]
             if part:
                 out.extend(_split_glued(part))
-    return out
+    return tuple(out)
