@@ -110,6 +110,22 @@ def _stable_class() -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(ch) for ch in members) + "]*")
 
 
+_PREFIX_CHARS = 16
+
+
+def _soft_prefix(text: str) -> str:
+    """``soft_key(text)[:4]`` read from the first characters of ``text`` only, or "" when they do
+    not settle it. When the first 17 characters are in :func:`_stable_class`, NFKC maps the first
+    16 on their own (the 17th starts a stable segment: nothing before it composes or reorders
+    with what follows), so the key of ``text[:16]`` is a prefix of the key of ``text``: the title
+    index needs 4 characters of every line, not the key of the whole line."""
+    if len(text) > _PREFIX_CHARS and _stable_class().fullmatch(text, 0, _PREFIX_CHARS + 1) is not None:
+        key = _DROP_BMP.sub("", text[:_PREFIX_CHARS])
+        if len(key) >= 4:
+            return key[:4]
+    return ""
+
+
 def _drop_punct_space(m: re.Match[str]) -> str:
     ch = m.group(0)
     return "" if _dropped(ch) else ch
@@ -157,8 +173,9 @@ class Lines:
         if self._by_prefix is None:
             groups: dict[str, list[int]] = {}
             for n in range(1, len(self.raw) + 1):
-                if self.compacted[n - 1]:
-                    groups.setdefault(self.soft(n)[:4], []).append(n)
+                c = self.compacted[n - 1]
+                if c:
+                    groups.setdefault(_soft_prefix(c) or self.soft(n)[:4], []).append(n)
             self._by_prefix = groups
         found = self._by_prefix.get(prefix, [])
         return found[bisect_left(found, lo):bisect_right(found, hi)]
