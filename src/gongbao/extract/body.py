@@ -35,9 +35,12 @@ _QUOTE_CLOSERS = frozenset("”\"’'")
 _AFTER_QUOTE_FINAL = frozenset("。！？!?…")
 _SENTENCE_PUNCT = re.compile(r"[，。；、：,;:！？!?]")
 # A date or a 文号 ends a signature or a heading block; a date also starts a signature line.
-_DATE_END = re.compile(
-    r"(?:\d{4}|[〇零一二三四五六七八九]{4})年\d{1,2}月\d{1,2}日$|^\d{4}年\d{1,2}月\d{1,2}日|[〔\[(（]\d{4}[〕\])）]\d+号$"
-)
+# One pattern per branch: searching the alternation of the three tried them all at every position
+# of a paragraph, although two can only match at its end (日 or 号 among the last two characters:
+# $ also matches before a final newline) and one only at its start.
+_DATE_TAIL = re.compile(r"(?:\d{4}|[〇零一二三四五六七八九]{4})年\d{1,2}月\d{1,2}日$")
+_DATE_HEAD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+_NUMBER_TAIL = re.compile(r"[〔\[(（]\d{4}[〕\])）]\d+号$")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 _SHORT_COLUMNS = 24  # a short line with a column space: a roster entry ("组长：武跃飞 副市长")
 # Words that end titles, headings and signatures ("…实施方案", "…人民政府办公室").
@@ -61,6 +64,16 @@ _RUN_IN_ARTICLE = re.compile(r"(?<=[。；;！!？?])\s*(?=第[零〇一二两�
 # (opening with a character class, not a lookbehind) rules out most lines that hold 条.
 _RUN_IN_HINT = re.compile(r"[。；;！!？?]\s*第")
 _MAX_BLANKS = 3
+
+
+def _date_end(text: str) -> bool:
+    """Whether ``text`` ends with a date or a 文号, or starts with a date."""
+    tail = text[-2:]
+    return (
+        _DATE_HEAD.match(text) is not None
+        or ("日" in tail and _DATE_TAIL.search(text) is not None)
+        or ("号" in tail and _NUMBER_TAIL.search(text) is not None)
+    )
 
 
 @dataclass(slots=True)
@@ -138,7 +151,7 @@ def _continues(prev: _Piece, nxt: _Piece, lines: Sequence[str]) -> bool:
             return False
     if last in _QUOTE_CLOSERS and (len(a) < 2 or a[-2] in _AFTER_QUOTE_FINAL):
         return False  # …。” ends a sentence; …“放管服效” does not
-    if _DATE_END.search(a) or _DATE_END.search(b) or _HAS_CJK.search(a) is None:
+    if _date_end(a) or _date_end(b) or _HAS_CJK.search(a) is None:
         return False
     marker = match_marker(a)
     if marker is not None and marker.kind == "article":

@@ -21,6 +21,7 @@ _ORDER_NOISE = re.compile(r"^.*?(?:根据|依据|按照|依照|参照|执行|落
 _TITLE_BEFORE = re.compile(r"《(?P<t>[^《》]{2,80})》\s*[（(]?\s*$")
 _SPACE = re.compile(r"[ \t\u3000]+")
 _UPPER = re.compile(r"[A-Z]{2}")
+_CITE_CHARS = re.compile(r"[号A-Z]")
 
 
 def find_orders(text: str) -> list[str]:
@@ -51,10 +52,11 @@ def fill(doc: Document, lines: Lines) -> None:
     cites: set[str] = set()
     others: list[str] = []
     citations: list[Citation] = []
-    for n in range(doc.start_line, doc.end_line + 1):
+    # Every extractor below finds nothing without 号 (文号, 令/公告 numbers) or two capitals
+    # (standards): one C-level search over the document finds the lines holding 号 or a capital
+    # (a character class: the alternation 号|[A-Z]{2} was tried at every position, 3x slower).
+    for n in lines.lines_matching(_CITE_CHARS, doc.start_line, doc.end_line):
         raw = lines.raw[n - 1]
-        # Every extractor below finds nothing without 号 (文号, 令/公告 numbers) or two capitals
-        # (standards): two C-level tests skip most lines before their three calls.
         if "号" not in raw and _UPPER.search(raw) is None:
             continue
         if not raw.strip():

@@ -35,10 +35,8 @@ _HINT = re.compile(r"施行|实施|执行|生效|实行|有效期|废止|失效|
 
 def _sentences(lines: Lines, start: int, end: int) -> Iterator[tuple[int, str]]:
     """Sentences of the lines that can hold a validity clause (cheap substring test first)."""
-    for n in range(start, end + 1):
+    for n in lines.lines_matching(_HINT, start, end):
         raw = lines.raw[n - 1]
-        if not _HINT.search(raw):
-            continue
         for sentence in _SENTENCE_SPLIT.split(_SPACE.sub("", raw)):
             if sentence:
                 yield n, sentence
