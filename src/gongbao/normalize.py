@@ -284,14 +284,17 @@ class LineCleaner:
     True
     """
 
-    __slots__ = ("_memo",)
+    __slots__ = ("_lines", "_cells")
 
     def __init__(self) -> None:
-        self._memo: dict[tuple[str, bool], str] = {}
+        # One memo per value of ``columns``, keyed by the text alone (no key tuple to build and
+        # hash on every call).
+        self._lines: dict[str, str] = {}
+        self._cells: dict[str, str] = {}
 
     def __call__(self, line: str, *, columns: bool = True) -> str:
-        key = (line, columns)
-        cleaned = self._memo.get(key)
+        memo = self._lines if columns else self._cells
+        cleaned = memo.get(line)
         if cleaned is None:
-            cleaned = self._memo[key] = clean_line(line, columns=columns)
+            cleaned = memo[line] = clean_line(line, columns=columns)
         return cleaned

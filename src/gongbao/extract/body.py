@@ -104,7 +104,7 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int,
         if not raw:
             continue
         if "\t" in raw:
-            text = "\t".join(clean(cell, columns=False) for cell in raw.split("\t")).rstrip("\t")
+            text = "\t".join([clean(cell, columns=False) for cell in raw.split("\t")]).rstrip("\t")
             if text.strip("\t"):
                 pieces.append(_Piece(raw, text, lineno, lineno, table=True))
             continue
