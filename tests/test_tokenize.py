@@ -1,4 +1,4 @@
-"""The vectorized index tokens are byte-identical to the simple definition.
+"""The vectorized fold and index tokens are identical to the simple definitions.
 
 The SQLite index is contentless: deleting a document recomputes its tokens and must produce exactly
 the ones stored, also in archives written before the tokens were vectorized. So the fast functions
@@ -7,11 +7,13 @@ surrogates included) and on both sides of the length where the numpy path starts
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gongbao.store.common import index_columns
-from gongbao.store.tokenize import VECTOR_MIN, bigram_index, chars_index
+from gongbao.store.tokenize import VECTOR_MIN, bigram_index, chars_index, fold
 
 
 def ref_code(ch: str) -> str:
@@ -31,6 +33,14 @@ def ref_bigrams(text: str) -> str:
 
 def ref_chars(text: str) -> str:
     return " ".join(sorted(ref_code(c) for c in set(text)))
+
+
+def ref_fold(text: str) -> str:
+    out = []
+    for ch in text:
+        f = unicodedata.normalize("NFKC", ch).casefold()
+        out.append("".join(c for c in f if not (c.isspace() or unicodedata.category(c) in ("Cf", "Cc"))))
+    return "".join(out)
 
 
 ANY_CHAR = st.characters(codec=None, exclude_categories=())  # every code point, surrogates too
@@ -55,6 +65,17 @@ texts = st.one_of(
 def test_vectorized_tokens_equal_the_reference(text):
     assert bigram_index(text) == ref_bigrams(text)
     assert chars_index(text) == ref_chars(text)
+
+
+@settings(max_examples=500)
+@given(texts)
+@example("")
+@example("朔政办发（２０２０） 36 号\n" * VECTOR_MIN)  # dropped characters
+@example("第㈠条ﬁ\u200b" * VECTOR_MIN)  # characters folding to several characters
+@example("中" * VECTOR_MIN + "\U00020000")  # outside the BMP
+@example("\ud800" * VECTOR_MIN)
+def test_fold_equals_the_reference(text):
+    assert fold(text) == ref_fold(text)
 
 
 @given(
