@@ -65,8 +65,13 @@ class IngestSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "added": self.added, "unchanged": self.unchanged, "replaced": self.replaced, "failed": self.failed,
-            "documents": self.documents, "warnings": self.warnings, "seconds": round(self.seconds, 3),
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "replaced": self.replaced,
+            "failed": self.failed,
+            "documents": self.documents,
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
             "failures": [{"path": f.path, "error": f.error} for f in self.failures],
         }
 
@@ -232,7 +237,9 @@ def _results(
     ctx = None
     if os.name == "posix":
         ctx = mp.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker, initargs=(known, compress)) as pool:
+    with ProcessPoolExecutor(
+        n_workers, mp_context=ctx, initializer=_init_worker, initargs=(known, compress)
+    ) as pool:
         pending: dict[Future[tuple[str, Any]], str] = {}
         it = iter(files)
         max_in_flight = n_workers * 4
