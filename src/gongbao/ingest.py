@@ -110,11 +110,13 @@ def read_text(path: Path) -> str:
         raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def prepare_text(text: str, source_name: str, *, compress: bool = True) -> PreparedIssue:
+def prepare_text(
+    text: str, source_name: str, *, compress: bool = True, text_hash: str | None = None
+) -> PreparedIssue:
     """Parse one issue's text and prepare its rows; IngestError when nothing can be archived.
     ``compress``: zlib-compress the stored texts (what the SQLite backend keeps), and then carry
     them only compressed (``prepare_issue(keep_texts=False)``): half the bytes to pickle from a
-    worker to the writer."""
+    worker to the writer. ``text_hash``: ``content_hash(text)`` when the caller has it already."""
     from gongbao.parse import parse_issue
 
     try:
@@ -126,7 +128,7 @@ def prepare_text(text: str, source_name: str, *, compress: bool = True) -> Prepa
         raise IngestError(f"{source_name}: no documents recognized ({reasons})")
     return prepare_issue(
         issue,
-        content_hash=content_hash(text),
+        content_hash=text_hash or content_hash(text),
         source_name=source_name,
         source_text=text,
         compress=compress,
@@ -171,7 +173,7 @@ def _work(path: str) -> tuple[str, Any]:
         h = content_hash(text)
         if h in _KNOWN:
             return "skip", h
-        return "ok", prepare_text(text, path, compress=_COMPRESS)
+        return "ok", prepare_text(text, path, compress=_COMPRESS, text_hash=h)
     except IngestError as exc:
         return "fail", str(exc)
     except Exception as exc:  # noqa: BLE001 - report, keep the batch going
