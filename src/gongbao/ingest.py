@@ -136,10 +136,15 @@ def prepare_text(
     )
 
 
-def ingest_text(store: Store, text: str, source_name: str) -> StoreOutcome:
+def ingest_text(
+    store: Store, text: str, source_name: str, *, check: Callable[[PreparedIssue], None] | None = None
+) -> StoreOutcome:
     """Parse and store one text (e.g. an upload). Raises IngestError and stores nothing if it
-    cannot be archived."""
+    cannot be archived. ``check``: called with the prepared issue before anything is stored; what
+    it raises refuses the text (the text is parsed once either way)."""
     prepared = prepare_text(text, source_name, compress=_wants_compressed(store))
+    if check is not None:
+        check(prepared)
     return _store_prepared(store, prepared)
 
 

@@ -689,7 +689,7 @@ def _ingest_upload(store: Store, file: UploadFile, max_bytes: int) -> dict[str, 
     """Decode, parse and store one uploaded gazette (via :func:`gongbao.ingest.ingest_text`, so an
     upload is stored exactly like ``gongbao ingest`` would). Any refusal is an HTTPException (4xx)
     and stores nothing."""
-    from gongbao.ingest import IngestError, ingest_text, prepare_text
+    from gongbao.ingest import IngestError, ingest_text
     from gongbao.source import SourceError, decode_source
 
     name = Path(file.filename or "upload.txt").name[:200] or "upload.txt"
@@ -698,17 +698,19 @@ def _ingest_upload(store: Store, file: UploadFile, max_bytes: int) -> dict[str, 
         raise UploadTooLarge(max_bytes)
     try:
         text = decode_source(data, name=name, max_bytes=max_bytes)
-        # A text with documents but no masthead is not a gazette issue: refuse it before storing.
-        prepared = prepare_text(text, name)
-        if not (prepared.city or prepared.name) or prepared.year is None:
-            raise HTTPException(400, f"{name}：没有识别出公报刊头（公报名称或城市、年份），这不像是一期政府公报，未保存。")
-        outcome = ingest_text(store, text, name)
+        outcome = ingest_text(store, text, name, check=lambda prepared: _require_masthead(prepared, name))
     except SourceError as exc:
         raise HTTPException(400, f"无法作为公报文本读取：{exc}") from None
     except IngestError as exc:
         raise HTTPException(400, f"未能解析为政府公报，未保存：{exc}") from None
     return {"status": outcome.status, "issue_id": outcome.issue_id, "documents": outcome.documents,
             "warnings": outcome.warnings, "source_name": name, "url": f"/issues/{outcome.issue_id}"}
+
+
+def _require_masthead(prepared: Any, name: str) -> None:
+    """A text with documents but no masthead is not a gazette issue: refuse it before storing."""
+    if not (prepared.city or prepared.name) or prepared.year is None:
+        raise HTTPException(400, f"{name}：没有识别出公报刊头（公报名称或城市、年份），这不像是一期政府公报，未保存。")
 
 
 def app_from_env() -> FastAPI:
