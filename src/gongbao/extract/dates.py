@@ -18,11 +18,13 @@ DATE_RE = re.compile(
 )
 # A line holding only a date (the 成文日期 line of a signature block).
 DATE_LINE_RE = re.compile(rf"^\s*{DATE_RE.pattern}\s*$")
+_WS = re.compile(r"\s+")
 
 
 def cn_small_number(text: str) -> int | None:
     """Parse a Chinese numeral below 1000 (一, 十二, 二十, 三十一, 一百零五) or Arabic digits."""
-    text = re.sub(r"\s+", "", text)
+    # Compiled once: re.sub with a pattern string looked the pattern up in re's cache on every call.
+    text = _WS.sub("", text)
     if not text:
         return None
     if text.isdigit():

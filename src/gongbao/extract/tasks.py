@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from gongbao.extract.deadlines import Deadline, find_deadlines, parse_deadline, pick_deadline
 from gongbao.extract.units import looks_like_unit, resolve_unit, split_units, unresolved_units
@@ -77,7 +78,10 @@ _TERMINAL = tuple("。！？；;!?：:")
 # Whitespace after or before a non-ASCII character. The first branch opens with the whitespace
 # and checks its predecessor in a width-2 lookbehind: the same matches as
 # (?<=[^\x00-\x7f])[ \t\u3000]+, without trying the lookbehind at every position of the line.
-_WS_CJK = re.compile(r"[ \t\u3000](?<=[^\x00-\x7f][ \t\u3000])[ \t\u3000]*|[ \t\u3000]+(?=[^\x00-\x7f])")
+# The first whitespace character of both branches is factored out of the alternation
+# ([ws](?:A|B) = [ws]A|[ws]B), so the whole pattern opens with a character class and the engine
+# skips to the next whitespace character in C (2.3x faster over the lines of /tmp/corp).
+_WS_CJK = re.compile(r"[ \t\u3000](?:(?<=[^\x00-\x7f][ \t\u3000])[ \t\u3000]*|[ \t\u3000]*(?=[^\x00-\x7f]))")
 # A space between two ideographs (same trick: no leading lookbehind).
 _SPACE_IN_HAN = re.compile(r" (?<=[\u4e00-\u9fff] )(?=[\u4e00-\u9fff])")
 _WS = re.compile(r"\s+")
@@ -112,17 +116,27 @@ class _Para:
     text: str
     spans: list[tuple[int, int]]  # (offset into text, source line)
     depth: int = 0  # brackets still open at the end of text
-    open_at: int = -1  # offset of the outermost bracket still open
+    open_at: int = -1  # offset of the outermost bracket still open (meaningful while depth > 0)
 
     def track(self, added: str, offset: int) -> None:
         """Update the open-bracket state with ``added`` (appended at ``offset``)."""
-        for m in _BRACKET_RE.finditer(added):
-            if m.group(0) in _OPEN:
-                if self.depth == 0:
-                    self.open_at = offset + m.start()
-                self.depth += 1
-            elif self.depth > 0:
-                self.depth -= 1
+        # The bracket characters in one C-level scan, walked as plain strings (no match objects);
+        # the offset is looked up only when a bracket is left open at the end (rare).
+        brackets = _BRACKET_RE.findall(added)
+        if not brackets:
+            return
+        depth = self.depth
+        opened = -1  # index in brackets of the last bracket opened at depth 0
+        for k, ch in enumerate(brackets):
+            if ch in _OPEN:
+                if depth == 0:
+                    opened = k
+                depth += 1
+            elif depth > 0:
+                depth -= 1
+        self.depth = depth
+        if depth > 0 and opened >= 0:
+            self.open_at = offset + next(islice(_BRACKET_RE.finditer(added), opened, None)).start()
 
     @property
     def line(self) -> int:
