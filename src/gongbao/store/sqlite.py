@@ -89,8 +89,8 @@ FACET_VALUES = 100
 # Text matched per id range of the filtered documents (instead of over the whole index) when that
 # costs less than scanning RANGE_SHARE of the index: ranges at most RANGE_GAP ids apart are joined,
 # and each range is counted as RANGE_COST documents (its seeks) plus the documents it spans.
-# Measured on a 17.8k archive: one range's seeks cost as much as scanning ~200-1000 documents'
-# index entries (0.05-0.1 ms). See SQLiteStore._coded_matches.
+# Measured (CPU) on the 100k benchmark archive: one range's seeks cost 0.1-0.2 ms, as much as
+# scanning ~250-1000 documents' index entries of a common phrase. See SQLiteStore._coded_matches.
 RANGE_GAP = 100
 RANGE_COST = 400
 RANGE_SHARE = 0.5
@@ -820,9 +820,9 @@ class SQLiteStore(Store):
 
         The filtered documents' ids form few ranges (an issue's documents have consecutive ids),
         and FTS5 seeks to a rowid range through its doclist indexes, so matching the text in each
-        range costs about the filtered documents' share of a full scan: measured (CPU) on a 17.8k
-        archive, 人民政府 in one city and year (~180 documents, one range) 0.16 ms instead of the
-        8.6 ms of the full scan. When
+        range costs about the filtered documents' share of a full scan: measured (CPU, benchmark
+        archive of 100k documents), 人民政府 in one city and year (~180 documents, one range)
+        0.57 ms instead of the 84 ms of the full scan. When
         the filter keeps documents all over the archive (many ranges, or a large share of it),
         one scan of the whole index is cheaper (``RANGE_COST``); its matches are filtered in
         memory."""
