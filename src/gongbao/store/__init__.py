@@ -11,7 +11,6 @@ from pathlib import Path
 
 from gongbao.store.base import (
     FACETS,
-    SCHEMA_VERSION,
     CitationLink,
     CitedBy,
     DocRef,
@@ -32,7 +31,6 @@ from gongbao.store.base import (
 
 __all__ = [
     "FACETS",
-    "SCHEMA_VERSION",
     "CitationLink",
     "CitedBy",
     "DocRef",

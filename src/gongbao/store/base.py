@@ -26,9 +26,8 @@ from typing import Any
 
 from gongbao.models import Issue
 
-# Each backend migrates its own schema (``gongbao.store.sqlite.SCHEMA_VERSION``,
-# ``gongbao.store.postgres.SCHEMA_VERSION``); both are at v2. Kept here for the public API.
-SCHEMA_VERSION = 2
+# Each backend migrates its own schema and has its own version (``gongbao.store.sqlite.SCHEMA_VERSION``,
+# ``gongbao.store.postgres.SCHEMA_VERSION``); an open archive tells its own: ``Store.schema_version()``.
 
 #: Facet names, in display order, with their Chinese labels (城市, 年份, 栏目, 文种, 发文机关).
 FACETS: dict[str, str] = {

@@ -207,7 +207,7 @@ def _index_of(title: str, body: str | bytes, refs_json: str) -> tuple[str, str, 
 
 # version -> script (or function) taking the schema from version-1 to version
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {1: _SCHEMA_V1, 2: _migrate_v2}
-# The SQLite schema's version (PostgreSQL has its own: base.SCHEMA_VERSION)
+# The SQLite schema's version (PostgreSQL has its own: postgres.SCHEMA_VERSION)
 SCHEMA_VERSION = max(MIGRATIONS)
 
 _FACET_SQL = {
