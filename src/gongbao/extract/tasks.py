@@ -75,6 +75,8 @@ _CLOSE = "）)〕]」】"
 _BRACKET_RE = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
 _SPLIT_RE = {seps: re.compile(f"[{re.escape(_OPEN + _CLOSE + seps)}]") for seps in ("，,；;",)}
 _TERMINAL = tuple("。！？；;!?：:")
+# A paragraph ending in one of these (a sentence end or a closing bracket) is not run on.
+_NO_RUN_ON = frozenset(_TERMINAL + ("）", ")"))
 # Whitespace after or before a non-ASCII character. The first branch opens with the whitespace
 # and checks its predecessor in a width-2 lookbehind: the same matches as
 # (?<=[^\x00-\x7f])[ \t\u3000]+, without trying the lookbehind at every position of the line.
@@ -180,32 +182,35 @@ class _Item:
 def _paragraphs(lines: Sequence[str], first: int, last: int, skip: set[int]) -> list[_Para]:
     """Logical paragraphs of the prose lines ``first..last`` (1-based), tables left out."""
     paras: list[_Para] = []
+    # Module globals bound to locals: this loop runs once per source line of every document.
+    clean, marker, label_line = _clean, _MARKER.match, _LABEL_LINE.match
+    cue, label = _CLAUSE_CUE.search, _LABEL.search
+    prev: _Para | None = None
     for n in range(first, last + 1):
         raw = lines[n - 1]
         # A blank line (every other line of OCR text) cleans to "" and is skipped below anyway.
         if not raw or n in skip or "\t" in raw:
             continue
-        text = _clean(raw)
+        text = clean(raw)
         # _NOTICE needs an opening bracket first and _DATE_ONLY a final 日: test those characters
         # before running either regex (same lines skipped).
         if not text or (text[0] in "（(" and _NOTICE.match(text)) or (text[-1] == "日" and _DATE_ONLY.match(text)):
             continue
-        if paras:
-            prev = paras[-1]
+        if prev is not None:
             tail = prev.text[prev.open_at:] if prev.depth > 0 else ""
             join = False
-            if tail and len(tail) < 400 and (_CLAUSE_CUE.search(tail) or _LABEL.search(tail)):
-                join = not _MARKER.match(text)
-            elif not prev.text.endswith(_TERMINAL) and not prev.text.endswith(("）", ")")):
-                join = not (_MARKER.match(text) or _LABEL_LINE.match(text) or text.startswith(("（", "(")))
+            if tail and len(tail) < 400 and (cue(tail) or label(tail)):
+                join = not marker(text)
+            elif prev.text[-1] not in _NO_RUN_ON:  # a paragraph's text is never empty
+                join = not (marker(text) or label_line(text) or text[0] in "（(")
             if join:
                 prev.spans.append((len(prev.text), n))
                 prev.track(text, len(prev.text))
                 prev.text += text
                 continue
-        para = _Para(text, [(0, n)])
-        para.track(text, 0)
-        paras.append(para)
+        prev = _Para(text, [(0, n)])
+        prev.track(text, 0)
+        paras.append(prev)
     return paras
 
 
