@@ -173,3 +173,14 @@ def parse_ids(concat: str | None) -> np.ndarray:
     if not concat:
         return np.zeros(0, dtype=np.int64)
     return np.fromstring(concat, dtype=np.int64, sep=",")
+
+
+def page_of_ids(ids: np.ndarray, last: list[Any] | None, limit: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
+    """One page, newest-stored first ("id" mode), of an in-memory array of match ids, after the
+    cursor's ``last`` id: ``([(id, 0.0), ...], next_last)`` (``next_last`` None on the last page)."""
+    if last is not None:
+        ids = ids[ids < last[0]]
+    top = np.sort(ids)[::-1][: limit + 1].tolist()
+    more = len(top) > limit
+    top = top[:limit]
+    return [(int(i), 0.0) for i in top], ([int(top[-1])] if more else None)

@@ -52,8 +52,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
-
 from gongbao.models import Issue
 from gongbao.store import common
 from gongbao.store.base import (
@@ -88,7 +86,7 @@ from gongbao.store.common import (
     make_snippet,
     prepare_issue,
 )
-from gongbao.store.facetmap import FacetMap, load_facet_map, parse_ids
+from gongbao.store.facetmap import FacetMap, load_facet_map, page_of_ids, parse_ids
 from gongbao.store.query import Query, Term, parse_query
 from gongbao.store.tokenize import bigram_tokens, char_code, fold, query_tokens
 
@@ -711,17 +709,7 @@ class PostgresStore(Store):
     def _page(self, conn, q: Query, where: str, params: list[Any], mode: str, last: list[Any] | None,
               limit: int, total: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
         if mode == "rank":
-            score, sparams = self._score_sql(q)
-            sql = f"SELECT id, score FROM (SELECT d.id, {score} AS score FROM documents d WHERE {where}) s"
-            p = [*sparams, *params]
-            if last is not None:
-                sql += " WHERE score < %s OR (score = %s AND id < %s)"
-                p += [last[0], last[0], last[1]]
-            sql += " ORDER BY score DESC, id DESC LIMIT %s"
-            rows = [(int(a), float(b)) for a, b in conn.execute(sql, [*p, limit + 1])]
-            more = len(rows) > limit
-            rows = rows[:limit]
-            return rows, ([rows[-1][1], rows[-1][0]] if more else None)
+            return self._rank_page(conn, q, where, params, last, limit)
         if mode == "id":
             sql = f"SELECT d.id FROM documents d WHERE {where}"
             p = list(params)
@@ -778,16 +766,15 @@ class PostgresStore(Store):
         which de-TOASTs each candidate's ~100 KB tsvector (~150 us): ~30 ms per statement for a
         city-year of 180 documents at any archive size, paid by the count and again by the page."""
         if mode == "id":
-            ids = np.sort(matches)[::-1]
-            if last is not None:
-                ids = ids[ids < last[0]]
-            page = [int(i) for i in ids[:limit + 1]]
-            more = len(page) > limit
-            page = page[:limit]
-            return [(i, 0.0) for i in page], ([page[-1]] if more else None)
+            return page_of_ids(matches, last, limit)
+        return self._rank_page(conn, q, "d.id = ANY(%s)", [matches.tolist()], last, limit)
+
+    def _rank_page(self, conn, q: Query, where: str, params: list[Any], last: list[Any] | None,
+                   limit: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
+        """One page of the documents ``WHERE where`` by score, best first, after the cursor's ``last``."""
         score, sparams = self._score_sql(q)
-        sql = f"SELECT id, score FROM (SELECT d.id, {score} AS score FROM documents d WHERE d.id = ANY(%s)) s"
-        p: list[Any] = [*sparams, matches.tolist()]
+        sql = f"SELECT id, score FROM (SELECT d.id, {score} AS score FROM documents d WHERE {where}) s"
+        p = [*sparams, *params]
         if last is not None:
             sql += " WHERE score < %s OR (score = %s AND id < %s)"
             p += [last[0], last[0], last[1]]

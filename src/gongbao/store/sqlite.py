@@ -75,7 +75,7 @@ from gongbao.store.common import (
     make_snippet,
     prepare_issue,
 )
-from gongbao.store.facetmap import FacetMap, count_in, id_ranges, load_facet_map, parse_ids
+from gongbao.store.facetmap import FacetMap, count_in, id_ranges, load_facet_map, page_of_ids, parse_ids
 from gongbao.store.query import Query, Term, parse_query
 from gongbao.store.tokenize import fold, query_tokens
 
@@ -269,16 +269,6 @@ def coded_filters(f: SearchFilters) -> dict[str, Any] | None:
     out = {name: getattr(f, name) for name in ("city", "year", "section", "doc_type")}
     out = {k: v for k, v in out.items() if v is not None}
     return out or None
-
-
-def _page_of_ids(ids: Any, last: list[Any] | None, limit: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
-    """Newest-stored first ("id" mode) from an in-memory array of match ids."""
-    if last is not None:
-        ids = ids[ids < last[0]]
-    top = np.sort(ids)[::-1][:limit + 1].tolist()
-    more = len(top) > limit
-    top = top[:limit]
-    return [(int(i), 0.0) for i in top], ([int(top[-1])] if more else None)
 
 
 def filter_sql(f: SearchFilters) -> tuple[str, list[Any]]:
@@ -730,7 +720,7 @@ class SQLiteStore(Store):
                 raise QueryError("无效的翻页游标：请重新搜索 (invalid cursor)")
             if matched is not None and coded is not None:
                 if mode == "id":
-                    rows, next_last = _page_of_ids(matched, last, limit)
+                    rows, next_last = page_of_ids(matched, last, limit)
                 elif len(matched):
                     # rank only the ids that can match: one statement (one IDF computation), the
                     # index walked first and only between the first and last filtered match
