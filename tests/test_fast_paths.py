@@ -216,7 +216,8 @@ def test_soft_key_and_prefix_on_every_sample_line():
 
 @FAST
 @given(line_texts, st.booleans())
-@example("甲and乙", True)  # "and" is not in the one-class prefilter
+@example("甲and乙", True)  # "and" is not in the class (and \b keeps it here: 甲 and a are both \w)
+@example("甲\u2003and\u2003乙", True)  # becomes 甲和乙
 @example("\r# 标题", True)  # a leading marker after whitespace other than a space
 @example("-\t第一条", False)
 @example("中\u200b文", True)
