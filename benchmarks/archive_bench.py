@@ -195,7 +195,7 @@ def _pid_cpu(pid: int) -> float | None:
 
 def _server_cpu(store) -> float | None:
     """CPU seconds used so far by the store's PostgreSQL backend process (local server only)."""
-    if not hasattr(store, "_conn"):
+    if getattr(store, "backend", None) != "postgres":
         return None
     return _pid_cpu(store._conn.execute("SELECT pg_backend_pid()").fetchone()[0])
 
