@@ -195,7 +195,7 @@ def _pid_cpu(pid: int) -> float | None:
 
 def _server_cpu(store) -> float | None:
     """CPU seconds used so far by the store's PostgreSQL backend process (local server only)."""
-    if getattr(store, "backend", None) != "postgres":
+    if getattr(store, "backend", None) != "postgresql":
         return None
     return _pid_cpu(store._conn.execute("SELECT pg_backend_pid()").fetchone()[0])
 
