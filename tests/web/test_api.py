@@ -286,6 +286,20 @@ def test_oversized_upload_is_413(scratch_server: Server) -> None:
     assert _stats(scratch_server) == before
 
 
+def test_upload_without_masthead_is_400_and_stores_nothing(scratch_server: Server) -> None:
+    """A text the parser finds a document in, but no gazette masthead (name, city, year): refused
+    after parsing and before anything is stored."""
+    text = crafted_gazette("国发〔2018〕32号", city="无刊头市")
+    body = text[text.index("### 目 录"):]
+    before = _stats(scratch_server)
+    r = _upload(scratch_server, body.encode(), scratch_server.token, "no-masthead.txt")
+    assert r.status_code == 400, (r.status_code, r.text[:300])
+    assert "刊头" in r.json()["detail"]
+    assert _stats(scratch_server) == before
+    hits = httpx.get(scratch_server.url + "/api/search", params={"q": "无刊头市网页安全"}).json()
+    assert hits["total"] == 0
+
+
 def test_good_upload_is_stored_once(scratch_server: Server) -> None:
     text = crafted_gazette("国发〔2018〕32号", city="上传市", number=7).encode("gb18030")
     before = _stats(scratch_server)
