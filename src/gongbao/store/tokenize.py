@@ -183,11 +183,6 @@ def chars_index(folded: str) -> str:
     return str(rows.reshape(-1)[:-1], "ascii")
 
 
-def index_text(*runs: str) -> str:
-    """Space-separated tokens of already-folded runs (each run ends with its sentinel)."""
-    return " ".join(t for run in runs for t in bigram_tokens(run))
-
-
 def query_tokens(folded: str) -> tuple[list[str], bool]:
     """Tokens a folded query term must match: (bigram phrase, False) for n >= 2 characters,
     or ([char code], True) for one character, meaning "any token starting with it"."""
