@@ -140,6 +140,15 @@ _CUES = ("前", "底", "末", "每", "内", "—", "-", "－", "–", "~", "～"
 _CUE_RE = re.compile("|".join(re.escape(cue) for cue in _CUES))
 _DASH_CHARS = re.compile("[—\\-－–~～至到]")
 _END_CHARS = re.compile("[底末旬]")
+# Substrings every match of a pattern holds, consecutively (read off the pattern): the pattern is
+# scanned only when its hint is found. These patterns open with an optional year group, so a scan
+# tries them at every position of the text; each hint opens with a literal or a class and is found
+# by a C-level skip. A necessary condition: the matches are the same.
+_MONTH_RANGE_HINT = re.compile(rf"{_DASH}{_N}月")
+_FULL_HINT = re.compile(rf"月{_N}日")
+_MONTH_END_HINT = re.compile(r"月份?(?:底|末|中旬|上旬|下旬)")
+_MONTH_BEFORE_HINT = re.compile(r"月份?(?:前|之前|以前)")
+_RELATIVE_HINT = re.compile(r"(?:工作日|日|天|个月|月|周|年)(?:内|以内)")
 
 
 def _resolve_recurring(m: re.Match[str], signed: date | None) -> date | None:
@@ -198,18 +207,18 @@ def _candidates(text: str, signed: date | None, phrase_mode: bool) -> list[Deadl
         y2 = _num(m.group("y2")) if m.group("y2") else y
         m2 = _num(m.group("m2")) if m.group("m2") else _num(m.group("m1"))
         add(m, "date", _make(y2, m2, _num(m.group("d2")), signed))
-    for m in _MONTH_RANGE.finditer(text) if has_dash and has_month else ():
+    for m in _MONTH_RANGE.finditer(text) if has_dash and has_month and _MONTH_RANGE_HINT.search(text) else ():
         if not (phrase_mode or m.group(0).endswith(("前", "底", "末"))):
             continue
         y = _num(m.group("y")) if m.group("y") else None
         add(m, "date", _make(y, _num(m.group("m2")), None, signed, month_end=True))
-    for m in _FULL.finditer(text) if has_month and "日" in text else ():
+    for m in _FULL.finditer(text) if has_month and "日" in text and _FULL_HINT.search(text) else ():
         if not (phrase_mode or m.group("before")) or _SCOPE.match(text, m.end()):
             continue
         y = _num(m.group("y")) if m.group("y") else None
         add(m, "date", _make(y, _num(m.group("m")), _num(m.group("d")), signed))
     has_end = _END_CHARS.search(text) is not None
-    for m in _MONTH_END.finditer(text) if has_end and has_month else ():
+    for m in _MONTH_END.finditer(text) if has_end and has_month and _MONTH_END_HINT.search(text) else ():
         if not (phrase_mode or m.group("before") or m.group("y")):
             continue
         y = _num(m.group("y")) if m.group("y") else None
@@ -217,7 +226,7 @@ def _candidates(text: str, signed: date | None, phrase_mode: bool) -> list[Deadl
         end = m.group("end")
         day = {"上旬": 10, "中旬": 20}.get(end)
         add(m, "date", _make(y, month, day, signed, month_end=day is None))
-    for m in _MONTH_BEFORE.finditer(text) if has_month and "前" in text else ():
+    for m in _MONTH_BEFORE.finditer(text) if has_month and "前" in text and _MONTH_BEFORE_HINT.search(text) else ():
         y = _num(m.group("y")) if m.group("y") else None
         month = _num(m.group("m"))
         first = _make(y, month, 1, signed)
@@ -236,7 +245,7 @@ def _candidates(text: str, signed: date | None, phrase_mode: bool) -> list[Deadl
     for m in _YEAR_TARGET.finditer(text) if ("于" in text or "在" in text) and "年" in text else ():
         y = _num(m.group("y"))
         add(m, "date", date(y, 12, 31) if y and 1900 <= y <= 2100 else None)
-    for m in _RELATIVE.finditer(text) if "内" in text else ():
+    for m in _RELATIVE.finditer(text) if "内" in text and _RELATIVE_HINT.search(text) else ():
         if _num(m.group("n")) is not None:
             add(m, "relative", None)
     if phrase_mode:
