@@ -17,7 +17,8 @@ What is measured
   the preparation runs in the parser workers).
 - search: for each size and backend, p50/p95 of ``Store.search`` (limit 20, snippets on) over random
   queries drawn from the texts: 1, 2 and 4 Han characters and two-term AND queries; without
-  filters/facets, with a city+year filter, and with all five facets counted. Single client, warm
+  filters/facets, with a city+year filter, with all five facets counted, and with a year filter
+  alone (a few thousand documents at 100k: "year"). Single client, warm
   OS/page cache, but the store's result cache is cleared before every query (cold totals/facets).
   What stays is what a store builds once per write generation: on SQLite the in-memory facet map
   (facet codes of every document, ``gongbao.store.facetmap``), warmed by the first query.
@@ -166,11 +167,15 @@ def bench_search(store, queries: dict[str, list[str]], rng: random.Random) -> li
     for q in ["政府", "通知", "管理"]:  # warm-up
         store.search(q)
     rows = []
-    for variant in ("plain", "filtered", "facets"):
+    for variant in ("plain", "filtered", "facets", "year"):
         for kind, qs in queries.items():
             times, totals = [], []
             for q in qs:
-                f = SearchFilters(city=rng.choice(cities), year=rng.choice(years)) if variant == "filtered" else None
+                f = None
+                if variant == "filtered":
+                    f = SearchFilters(city=rng.choice(cities), year=rng.choice(years))
+                elif variant == "year":
+                    f = SearchFilters(year=rng.choice(years))
                 cold(store)
                 t = time.perf_counter()
                 r = store.search(q, f, limit=20, facets=(variant == "facets"))
@@ -257,11 +262,17 @@ def _copy_part(url: str, k: int, shift: int, part: int, parts: int) -> float | N
             )
             conn.execute(
                 "INSERT INTO documents(id, issue_id, seq, title, doc_number, issuer, doc_type, section,"
-                " signed_date, sort_date, city, year, refs, data, body, mtitle, mbody, mrefs, tsv, quads, rtsv)"
+                " signed_date, sort_date, city, year, refs, data, body, mrefs, rtsv)"
                 " SELECT d.id + %s, m.new_id, d.seq, d.title, d.doc_number, d.issuer, d.doc_type, d.section,"
                 " d.signed_date, d.sort_date, replace(d.city, m.old_stem, m.stem),"
-                " CASE WHEN d.year IS NOT NULL THEN m.year END, d.refs, d.data, d.body, d.mtitle, d.mbody,"
-                f" d.mrefs, d.tsv, d.quads, d.rtsv FROM documents d JOIN {sub} m ON m.old_id = d.issue_id",
+                " CASE WHEN d.year IS NOT NULL THEN m.year END, d.refs, d.data, d.body,"
+                f" d.mrefs, d.rtsv FROM documents d JOIN {sub} m ON m.old_id = d.issue_id",
+                (shift,),
+            )
+            conn.execute(
+                "INSERT INTO doc_search(id, quads, mtitle, tsv, mbody)"
+                " SELECT s.id + %s, s.quads, s.mtitle, s.tsv, s.mbody FROM doc_search s"
+                f" JOIN documents d ON d.id = s.id JOIN {sub} m ON m.old_id = d.issue_id",
                 (shift,),
             )
             for table, cols in (("doc_issuers", "issuer"), ("citations", "seq, doc_number, title, raw, line, kind"),

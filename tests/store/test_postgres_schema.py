@@ -1,6 +1,10 @@
 """PostgreSQL schema v2 (character and quad lexemes): exact recall for documents with and without
 quads (longer than QUAD_MAX_CHARS), and a v1 archive migrating in place without losing anything;
-v3 (lz4 for the TOASTed columns): a v2 archive migrates, old rows stay readable, new rows use lz4."""
+v3 (lz4 for the TOASTed columns): a v2 archive migrates, old rows stay readable, new rows use lz4;
+v4 (the text columns in the narrow table ``doc_search``): a v3 archive migrates in place.
+
+Older archives are made from a current one by ``_as_v3`` (the v3 layout restored), then changed
+further back where a test needs it."""
 
 from __future__ import annotations
 
@@ -65,7 +69,7 @@ def test_recall_with_and_without_quads(new_pg_db, sample_paths):
         docs = _docs(store)
         longest = max(docs, key=lambda d: len(d[1]) + len(d[2]))
         assert len(longest[1]) + len(longest[2]) > QUAD_MAX_CHARS
-        no_quads = store._conn.execute("SELECT count(*) FROM documents WHERE NOT quads").fetchone()[0]
+        no_quads = store._conn.execute("SELECT count(*) FROM doc_search WHERE NOT quads").fetchone()[0]
         assert no_quads >= 1
         # queries drawn from the long documents (reached through the NO_QUADS marker) and from all
         long_docs = [d for d in docs if len(d[1]) + len(d[2]) > QUAD_MAX_CHARS]
@@ -76,6 +80,66 @@ def test_recall_with_and_without_quads(new_pg_db, sample_paths):
         assert not bad, bad[:10]
     finally:
         store.close()
+
+
+def _as_v3(conn, pglz: bool = False) -> None:
+    """Give a current archive the v3 layout: the text columns and their tsvector back in
+    ``documents``, no ``doc_search``. ``pglz``: the TOASTed columns on pglz (v2), ``tsv`` rewritten
+    with it."""
+    conn.execute("ALTER TABLE documents ADD COLUMN mtitle TEXT, ADD COLUMN mbody TEXT, ADD COLUMN tsv TSVECTOR,"
+                 " ADD COLUMN quads BOOLEAN NOT NULL DEFAULT FALSE")
+    conn.execute("ALTER TABLE documents ALTER COLUMN mbody SET STORAGE EXTERNAL")
+    method = "pglz" if pglz else "lz4"
+    for table, cols in (("documents", ("rtsv", "data", "body", "tsv", "mbody")), ("issues", LZ4_COLUMNS["issues"])):
+        conn.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {c} SET COMPRESSION {method}" for c in cols))
+    conn.execute("UPDATE documents d SET mtitle = s.mtitle, mbody = s.mbody, tsv = s.tsv::text::tsvector,"
+                 " quads = s.quads FROM doc_search s WHERE s.id = d.id")
+    conn.execute("ALTER TABLE documents ALTER COLUMN mtitle SET NOT NULL, ALTER COLUMN mbody SET NOT NULL,"
+                 " ALTER COLUMN tsv SET NOT NULL")
+    conn.execute("DROP TABLE doc_search")
+    conn.execute("CREATE INDEX documents_tsv ON documents USING GIN (tsv)")
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+
+
+def _columns(conn, table: str) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", (table,)
+    )}
+
+
+def test_v3_archive_moves_its_text_columns_to_doc_search(new_pg_db, sample_paths):
+    url = new_pg_db()
+    store = open_store(url)
+    _load(store, sample_paths, long_doc=True)
+    docs = _docs(store)
+    queries = _queries(docs, 40, 5) + ["的", "人民政府"]
+    want = {q: _brute(docs, q) for q in queries}
+    before = {d[0]: store.get_document(d[0]) for d in docs}
+    facets = {q: store.search(q, limit=3).facets for q in queries[:8]}
+    flags = dict(store._conn.execute("SELECT id, quads FROM doc_search").fetchall())
+    assert not all(flags.values())  # the long document has no quads
+    _as_v3(store._conn)
+    assert store._conn.execute("SELECT to_regclass('doc_search')").fetchone()[0] is None
+    store.close()
+
+    migrated = open_store(url)
+    try:
+        conn = migrated._conn
+        assert migrated.schema_version() == SCHEMA_VERSION == 4
+        assert not {"tsv", "quads", "mtitle", "mbody"} & _columns(conn, "documents")
+        assert {"tsv", "quads", "mtitle", "mbody"} <= _columns(conn, "doc_search")
+        assert dict(conn.execute("SELECT id, quads FROM doc_search").fetchall()) == flags
+        assert {d[0]: migrated.get_document(d[0]) for d in docs} == before
+        assert {q: migrated.search(f'"{q}"', limit=1, facets=False).total for q in queries} == want
+        assert {q: migrated.search(q, limit=3).facets for q in queries[:8]} == facets
+        # writes go to both tables; deleting an issue removes its doc_search rows (cascade)
+        _load(migrated, sample_paths[:1])
+        n = migrated.stats().documents
+        assert conn.execute("SELECT count(*) FROM doc_search").fetchone()[0] == n
+        migrated.delete_issue(migrated.list_issues()[0].id)
+        assert conn.execute("SELECT count(*) FROM doc_search").fetchone()[0] == migrated.stats().documents < n
+    finally:
+        migrated.close()
 
 
 def test_v1_archive_migrates_in_place(new_pg_db, sample_paths):
@@ -89,6 +153,7 @@ def test_v1_archive_migrates_in_place(new_pg_db, sample_paths):
     n_docs = store.stats().documents
     # turn it into a v1 archive: position-free bigram tsvectors, no quads column
     conn = store._conn
+    _as_v3(conn)
     rows = conn.execute("SELECT id, mtitle, mbody FROM documents").fetchall()
     conn.execute("ALTER TABLE documents DROP COLUMN quads")
     for doc_id, mtitle, mbody in rows:
@@ -99,11 +164,11 @@ def test_v1_archive_migrates_in_place(new_pg_db, sample_paths):
 
     migrated = open_store(url)
     try:
-        assert migrated.schema_version() == SCHEMA_VERSION == 3
+        assert migrated.schema_version() == SCHEMA_VERSION == 4
         assert migrated.stats().documents == n_docs
         got = {q: migrated.search(f'"{q}"', limit=1, facets=False).total for q in queries}
         assert got == want
-        assert migrated._conn.execute("SELECT bool_and(quads) FROM documents").fetchone()[0] is True
+        assert migrated._conn.execute("SELECT bool_and(quads) FROM doc_search").fetchone()[0] is True
     finally:
         migrated.close()
 
@@ -126,9 +191,8 @@ def test_v2_archive_migrates_to_lz4(new_pg_db, sample_paths):
     assert set(_compression(store._conn).values()) == {"l"}
     # a v2 archive: the columns on the default (pglz), rows written with it
     conn = store._conn
-    for table, cols in LZ4_COLUMNS.items():
-        conn.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {c} SET COMPRESSION pglz" for c in cols))
     _load(store, sample_paths[:2])
+    _as_v3(conn, pglz=True)
     assert {r[0] for r in conn.execute("SELECT pg_column_compression(tsv) FROM documents")} == {"pglz"}
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     docs = _docs(store)
@@ -137,14 +201,14 @@ def test_v2_archive_migrates_to_lz4(new_pg_db, sample_paths):
 
     migrated = open_store(url)
     try:
-        assert migrated.schema_version() == 3
+        assert migrated.schema_version() == 4
         assert set(_compression(migrated._conn).values()) == {"l"}
         assert {q: migrated.search(f'"{q}"', limit=1, facets=False).total for q in queries} == {
             q: _brute(docs, q) for q in queries
         }
         _load(migrated, sample_paths[2:])  # new rows: lz4, old rows keep pglz and still read back
         kinds = dict(migrated._conn.execute(
-            "SELECT pg_column_compression(d.tsv), count(*) FROM documents d GROUP BY 1"
+            "SELECT pg_column_compression(s.tsv), count(*) FROM doc_search s GROUP BY 1"
         ).fetchall())
         assert set(kinds) == {"pglz", "lz4"}, kinds
         all_docs = _docs(migrated)

@@ -1,6 +1,6 @@
-"""PostgreSQL search under a selective filter: the query terms are then tested with strpos on the
-rows the filter leaves (``query_sql(scan=True)``) instead of through the tsvector; both forms, and
-``search`` with its one-pass id list, must give exactly the reference matches."""
+"""PostgreSQL search forms (``search_source``): the narrow ``doc_search`` alone (``TEXT``), strpos
+on the rows a selective filter leaves (``SCAN``) and GIN subqueries under a filter (``SUB``); every
+form, and ``search`` with its one-pass id list, must give exactly the reference matches."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from gongbao.ingest import ingest_paths
 from gongbao.store import SearchFilters, open_store
 from gongbao.store.common import clean_filters
-from gongbao.store.postgres import REF_SEP, filter_sql, query_sql
+from gongbao.store.postgres import REF_SEP, SCAN, SOURCES, SUB, TEXT, filter_sql, query_sql, search_source
 from gongbao.store.query import matches_folded, parse_query
 
 from .storeutil import random_substring
@@ -31,7 +31,9 @@ def archive(tmp_path_factory, pg_cluster):
     synth.write_corpus(corpus, 250, seed=17)
     store = open_store(new_pg_url(pg_cluster))
     assert ingest_paths(store, sorted(corpus.glob("*.txt")), workers=1).failed == 0
-    rows = store._conn.execute("SELECT id, city, year, mtitle, mbody, mrefs FROM documents").fetchall()
+    rows = store._conn.execute(
+        "SELECT d.id, d.city, d.year, s.mtitle, s.mbody, d.mrefs FROM documents d JOIN doc_search s ON s.id = d.id"
+    ).fetchall()
     yield store, rows
     store.close()
 
@@ -58,15 +60,20 @@ def test_scan_and_index_forms_match_the_reference(archive):
     checked = 0
     for q in queries:
         city, year = rng.choice(pairs)
-        for c, y in ((city, year), (city, None), (None, year)):
+        for c, y in ((city, year), (city, None), (None, year), (None, None)):
             f = clean_filters(SearchFilters(city=c, year=y))
             want = _want(rows, q, c, y)
             fsql, fparams = filter_sql(f)
-            for scan in (True, False):
-                qsql, qparams = query_sql(parse_query(q), scan=scan)
+            pq = parse_query(q)
+            has_dn = any(t.doc_number for t in [*pq.positive_terms(), *pq.excluded])
+            assert search_source(pq, fsql, False) == (TEXT if fsql == "TRUE" and not has_dn else SUB)
+            assert search_source(pq, fsql, True) == SCAN
+            text_ok = fsql == "TRUE" and not has_dn  # doc_search has no filter or 文号 columns
+            for form in (TEXT, SCAN, SUB) if text_ok else (SCAN, SUB):  # the same documents in every form
+                qsql, qparams = query_sql(pq, form)
                 got = {r[0] for r in store._conn.execute(
-                    f"SELECT d.id FROM documents d WHERE {qsql} AND {fsql}", [*qparams, *fparams])}
-                assert got == want, (q, c, y, scan)
+                    f"SELECT d.id FROM {SOURCES[form]} WHERE {qsql} AND {fsql}", [*qparams, *fparams])}
+                assert got == want, (q, c, y, form)
             res = store.search(q, SearchFilters(city=c, year=y), limit=5, facets=(checked % 2 == 0))
             assert res.total == len(want), (q, c, y)
             assert [h.id for h in res.hits] == [h.id for h in res.hits if h.id in want]
