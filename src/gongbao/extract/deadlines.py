@@ -231,7 +231,9 @@ def _candidates(text: str, signed: date | None, phrase_mode: bool) -> list[Deadl
         month = _num(m.group("m"))
         first = _make(y, month, 1, signed)
         add(m, "date", first)
-    for m in _YEAR_END.finditer(text) if has_end else ():
+    # A match is kept only with a year (…年底, …年末) or when it opens with 年底/年末: either way the
+    # text holds 年底 or 年末 (a bare 底 or 末 adds nothing).
+    for m in _YEAR_END.finditer(text) if has_end and ("年底" in text or "年末" in text) else ():
         if not m.group("y") and not m.group(0).startswith(("年底", "年末")):
             continue
         if not (phrase_mode or m.group("before") or m.group("y")):
