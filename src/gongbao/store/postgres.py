@@ -412,7 +412,9 @@ def query_sql(q: Query, form: str = TEXT) -> tuple[str, list[Any]]:
         for _, p in sub:
             params += p
     for t in q.excluded:
-        s, p = term_sql(t, form)
+        # excluded terms as GIN subqueries in the TEXT form too: "NOT tsv @@ ..." would be tested
+        # row by row on every candidate, de-TOASTing its tsvector (seconds for a common term)
+        s, p = term_sql(t, SUB if form == TEXT else form)
         parts.append(f"NOT {s}")
         params += p
     return (" AND ".join(parts) or "TRUE"), params
