@@ -224,8 +224,11 @@ def normalize_punctuation(text: str) -> str:
             text, n = _PAIR.subn(_full_pair, text)
             if not n:
                 break
-        text = _LONE_OPEN.sub("（", text)
-        text = _LONE_CLOSE.sub(_close, text)
+        # Each lone-bracket pass needs its bracket: after the pairs most lines hold neither.
+        if "(" in text:
+            text = _LONE_OPEN.sub("（", text)
+        if ")" in text:
+            text = _LONE_CLOSE.sub(_close, text)
     if _HALF_PUNCT.search(text) is None:  # both passes below only rewrite these characters
         return text
     text = _PUNCT_AFTER.sub(_full, text)
