@@ -1,8 +1,10 @@
-"""The deadline scan's hint prefilters change no result.
+"""The deadline scan's hint prefilters and its whitespace removal change no result.
 
 ``ref_candidates`` is ``_candidates`` copied verbatim from ``git show 6c6fdc4:src/gongbao/extract/deadlines.py``
 (each pattern scanned whenever the characters it needs occur anywhere in the text); the current
 ``_candidates`` also asks for a substring every match holds before scanning.
+``ref_find_deadlines`` and ``ref_parse_deadline`` are the entry points at 6c6fdc4 (whitespace
+removed with ``_WS.sub``, not ``"".join(str.split())``), on ``ref_candidates``.
 """
 
 from __future__ import annotations
@@ -85,10 +87,31 @@ def ref_candidates(text: str, signed: date | None, phrase_mode: bool) -> list[D.
     return found
 
 
+def ref_find_deadlines(text: str, signed: str | date | None = None) -> list[D.Deadline]:
+    compact = D._WS.sub("", text or "")
+    if not compact or D._CUE_RE.search(compact) is None:
+        return []
+    return D._non_overlapping(ref_candidates(compact, D._as_date(signed), phrase_mode=False))
+
+
+def ref_parse_deadline(phrase: str, signed: str | date | None = None) -> D.Deadline | None:
+    compact = D._WS.sub("", phrase or "")
+    if not compact:
+        return None
+    return D.pick_deadline(D._non_overlapping(ref_candidates(compact, D._as_date(signed), phrase_mode=True)),
+                           allow_relative=True)
+
+
+def test_whitespace_removal_equals_the_regex_on_every_code_point() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    assert "".join(every.split()) == D._WS.sub("", every)
+
+
 TOKENS = (
     "2020|2021|二〇二一|年|月|日|份|底|末|前|之前|以前|上旬|中旬|下旬|内|以内|工作日|个|天|周|每|季度|半年|年底|年末|"
     "1|6|12|31|10|三|十|十二|两|〇|○|—|-|－|–|~|～|至|到|于|在|建成|完成|实现|投入|全面|基本|时|15:00|的|，|。|；|、|"
-    "前完成|持续推进|长期坚持|常态化|日前|月前|月份前|个月内|日内|年内|上半年|每年|每月|每周五|项目|内容|国内"
+    "前完成|持续推进|长期坚持|常态化|日前|月前|月份前|个月内|日内|年内|上半年|每年|每月|每周五|项目|内容|国内|"
+    " |\t|\n|\u3000|\u00a0|\u2028|\x1c|\x85"
 ).split("|")
 texts = st.one_of(
     st.lists(st.sampled_from(TOKENS), max_size=16).map("".join),
@@ -114,3 +137,20 @@ def test_every_sample_line_gives_the_same_candidates() -> None:
     for line in SAMPLE_LINES:
         for phrase_mode in (False, True):
             assert D._candidates(line, signed, phrase_mode) == ref_candidates(line, signed, phrase_mode), line
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts, st.one_of(st.none(), st.dates(min_value=date(1999, 1, 1), max_value=date(2101, 12, 31)).map(str)))
+@example("2020 年底前集中公布", "2020-07-28")
+@example(" \u3000\n", None)
+@example("", None)
+def test_entry_points_equal_the_references(text: str, signed: str | None) -> None:
+    assert D.find_deadlines(text, signed) == ref_find_deadlines(text, signed)
+    assert D.parse_deadline(text, signed) == ref_parse_deadline(text, signed)
+
+
+def test_every_sample_line_through_the_entry_points() -> None:
+    for path in sorted(SAMPLES.glob("*.txt")):
+        for line in path.read_text("utf-8").split("\n"):
+            assert D.find_deadlines(line, "2020-07-28") == ref_find_deadlines(line, "2020-07-28"), line
+            assert D.parse_deadline(line, "2020-07-28") == ref_parse_deadline(line, "2020-07-28"), line
