@@ -256,6 +256,11 @@ def build_outline(paragraphs: list[Paragraph]) -> tuple[list[Heading], list[Pars
     roots: list[Heading] = []
     stack: list[tuple[str, Heading]] = []
     order: list[str] = []
+    # The last heading of each key in each list of siblings (keyed by the list's id: roots and
+    # the children of every heading, all alive until the end): the previous sibling of a kind
+    # without walking the siblings back and computing the key of each (_key_of(h) == the key of
+    # the marker h was made from).
+    last_sibling: dict[int, dict[str, Heading]] = {}
     checker = _Checker()
     attachment_item = 0  # number of the last entry of an "附件：1. …" list being read
     for para in paragraphs:
@@ -284,7 +289,10 @@ def build_outline(paragraphs: list[Paragraph]) -> tuple[list[Heading], list[Pars
         while stack and order.index(stack[-1][0]) >= rank:
             stack.pop()
         siblings = stack[-1][1].children if stack else roots
-        prev_sibling = next((h for h in reversed(siblings) if _key_of(h) == key), None)
+        last_of = last_sibling.get(id(siblings))
+        if last_of is None:
+            last_of = last_sibling[id(siblings)] = {}
+        prev_sibling = last_of.get(key)
         heading = Heading(
             kind=marker.kind,
             level=len(stack) + 1,
@@ -295,6 +303,7 @@ def build_outline(paragraphs: list[Paragraph]) -> tuple[list[Heading], list[Pars
         )
         checker.check(heading, key, prev_sibling)
         siblings.append(heading)
+        last_of[key] = heading
         stack.append((key, heading))
     return roots, checker.warnings
 
