@@ -234,7 +234,9 @@ def _search_table(conn) -> None:
     The rows are copied and the GIN index built once after (maintenance memory raised for it), then
     ``documents`` is rewritten (``CLUSTER``) so the dropped columns' TOAST space is freed. All in
     the migration's transaction: interrupted, the archive stays v3."""
-    conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    kb = conn.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'").fetchone()[0]
+    if kb < 1 << 20:  # at least 1 GB for the index build (a larger setting, e.g. from PGOPTIONS, is kept)
+        conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
     conn.execute(_DOC_SEARCH_TABLE)
     conn.execute("ALTER TABLE doc_search ALTER COLUMN mbody SET STORAGE EXTERNAL")
     if lz4_available(conn):
