@@ -245,6 +245,8 @@ def _copy_part(url: str, k: int, shift: int, part: int, parts: int) -> float | N
     """One connection's share (issues with row number % parts == part) of copy k; its backend's CPU s."""
     import psycopg
 
+    from gongbao.store.postgres import filter_lexeme_sql as lex
+
     with psycopg.connect(url, autocommit=True) as conn:
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         c0 = _pid_cpu(pid)
@@ -269,10 +271,14 @@ def _copy_part(url: str, k: int, shift: int, part: int, parts: int) -> float | N
                 f" d.mrefs, d.rtsv FROM documents d JOIN {sub} m ON m.old_id = d.issue_id",
                 (shift,),
             )
+            # the copy's city and year filter lexemes replace the original's (section, type, issuers stay)
+            old = f"array_remove(ARRAY[{lex('city', 'd.city')}, {lex('year', 'd.year')}], NULL)"
+            new = (f"array_remove(ARRAY[{lex('city', 'replace(d.city, m.old_stem, m.stem)')},"
+                   f" {lex('year', 'CASE WHEN d.year IS NOT NULL THEN m.year END')}], NULL)")
             conn.execute(
                 "INSERT INTO doc_search(id, quads, mtitle, tsv, mbody)"
-                " SELECT s.id + %s, s.quads, s.mtitle, s.tsv, s.mbody FROM doc_search s"
-                f" JOIN documents d ON d.id = s.id JOIN {sub} m ON m.old_id = d.issue_id",
+                f" SELECT s.id + %s, s.quads, s.mtitle, ts_delete(s.tsv, {old}) || array_to_tsvector({new}), s.mbody"
+                f" FROM doc_search s JOIN documents d ON d.id = s.id JOIN {sub} m ON m.old_id = d.issue_id",
                 (shift,),
             )
             for table, cols in (("doc_issuers", "issuer"), ("citations", "seq, doc_number, title, raw, line, kind"),

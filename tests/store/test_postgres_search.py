@@ -11,7 +11,18 @@ import pytest
 from gongbao.ingest import ingest_paths
 from gongbao.store import SearchFilters, open_store
 from gongbao.store.common import clean_filters
-from gongbao.store.postgres import REF_SEP, SCAN, SOURCES, SUB, TEXT, filter_sql, query_sql, search_source
+from gongbao.store.postgres import (
+    REF_SEP,
+    SCAN,
+    SOURCES,
+    SUB,
+    TEXT,
+    filter_lexeme,
+    filter_lexeme_sql,
+    filter_sql,
+    search_source,
+    where_sql,
+)
 from gongbao.store.query import matches_folded, parse_query
 
 from .storeutil import random_substring
@@ -63,16 +74,14 @@ def test_scan_and_index_forms_match_the_reference(archive):
         for c, y in ((city, year), (city, None), (None, year), (None, None)):
             f = clean_filters(SearchFilters(city=c, year=y))
             want = _want(rows, q, c, y)
-            fsql, fparams = filter_sql(f)
             pq = parse_query(q)
             has_dn = any(t.doc_number for t in [*pq.positive_terms(), *pq.excluded])
-            assert search_source(pq, fsql, False) == (TEXT if fsql == "TRUE" and not has_dn else SUB)
-            assert search_source(pq, fsql, True) == SCAN
-            text_ok = fsql == "TRUE" and not has_dn  # doc_search has no filter or 文号 columns
-            for form in (TEXT, SCAN, SUB) if text_ok else (SCAN, SUB):  # the same documents in every form
-                qsql, qparams = query_sql(pq, form)
-                got = {r[0] for r in store._conn.execute(
-                    f"SELECT d.id FROM {SOURCES[form]} WHERE {qsql} AND {fsql}", [*qparams, *fparams])}
+            assert search_source(pq, f, False) == (SUB if has_dn else TEXT)
+            assert search_source(pq, f, True) == SCAN
+            # the same documents in every form (doc_search has no 文号 columns)
+            for form in (SCAN, SUB) if has_dn else (TEXT, SCAN, SUB):
+                where, params = where_sql(pq, f, form)
+                got = {r[0] for r in store._conn.execute(f"SELECT d.id FROM {SOURCES[form]} WHERE {where}", params)}
                 assert got == want, (q, c, y, form)
             res = store.search(q, SearchFilters(city=c, year=y), limit=5, facets=(checked % 2 == 0))
             assert res.total == len(want), (q, c, y)
@@ -97,3 +106,60 @@ def test_pages_of_a_filtered_search_cover_all_matches(archive):
             if cursor is None:
                 break
         assert len(seen) == len(set(seen)) and set(seen) == want
+
+
+def test_filter_lexemes_are_the_same_in_python_and_sql(archive):
+    store, _ = archive
+    for kind, value in [("city", "朔州市"), ("city", "a'b \\ c"), ("section", ""), ("year", 2020), ("year", -3),
+                        ("issuer", "朔州市人民政府办公室"), ("doc_type", "通知")]:
+        sql = filter_lexeme_sql(kind, "%s")
+        got = store._conn.execute(f"SELECT {sql}", (value,) if kind != "year" else (str(value),)).fetchone()[0]
+        assert got == filter_lexeme(kind, value)
+        assert len(got) % 2 == 1  # never a 4-, 8- or 16-character text lexeme
+
+
+def test_every_filter_in_every_form_matches_the_reference(archive):
+    """Filters on section, doc type, issuer (lexemes in the TEXT form), alone and with a year,
+    and the ones only ``documents`` has (dates, issue): each form and ``search`` against brute force."""
+    store, rows = archive
+    meta = {i: (sec, dt, set(iss or [])) for i, sec, dt, iss in store._conn.execute(
+        "SELECT d.id, d.section, d.doc_type, (SELECT array_agg(issuer) FROM doc_issuers x WHERE x.doc_id = d.id)"
+        " FROM documents d")}
+    dates = dict(store._conn.execute("SELECT id, signed_date FROM documents").fetchall())
+    issue_of = dict(store._conn.execute("SELECT id, issue_id FROM documents").fetchall())
+    rng = random.Random(11)
+    sections = sorted({m[0] for m in meta.values() if m[0]})
+    types = sorted({m[1] for m in meta.values() if m[1]})
+    issuers = sorted({x for m in meta.values() for x in m[2]})
+    years = sorted({y for _, _, y, *_ in rows if y is not None})
+    texts = {i: (t, b, r) for i, _, _, t, b, r in rows}
+    year_of = {i: y for i, _, y, *_ in rows}
+    for n in range(40):
+        i = rng.choice(rows)[0]
+        q = random_substring(rng, texts[i][0], texts[i][1], [1, 2, 4]) or "的"
+        pq = parse_query(f'"{q}"')
+        kind = n % 5
+        f = SearchFilters(
+            section=rng.choice(sections) if kind == 0 else None,
+            doc_type=rng.choice(types) if kind == 1 else None,
+            issuer=rng.choice(issuers) if kind == 2 else None,
+            year=rng.choice(years) if n % 2 else None,
+            date_from="2018" if kind == 3 else None,
+            issue_id=issue_of[i] if kind == 4 else None,
+        )
+        want = {
+            d for d, (t, b, r) in texts.items()
+            if matches_folded(pq, t, b, r.split(REF_SEP) if r else [])
+            and (f.section is None or meta[d][0] == f.section) and (f.doc_type is None or meta[d][1] == f.doc_type)
+            and (f.issuer is None or f.issuer in meta[d][2]) and (f.year is None or year_of[d] == f.year)
+            and (f.date_from is None or (dates[d] or "") >= "2018") and (f.issue_id is None or issue_of[d] == f.issue_id)
+        }
+        cf = clean_filters(f)
+        expect = TEXT if kind < 3 else SUB
+        assert search_source(pq, cf, False) == expect
+        for form in (expect, SCAN):
+            where, params = where_sql(pq, cf, form)
+            got = {r[0] for r in store._conn.execute(f"SELECT d.id FROM {SOURCES[form]} WHERE {where}", params)}
+            assert got == want, (q, f, form)
+        res = store.search(f'"{q}"', f, limit=3, facets=(n % 3 == 0))
+        assert res.total == len(want), (q, f)

@@ -227,7 +227,8 @@ _SCHEMA_V3: list[Any] = [_lz4_columns]
 
 def _search_table(conn) -> None:
     """v4: the columns a text condition reads (``tsv``, ``quads``, ``mtitle``, ``mbody``) move from
-    ``documents`` to the narrow table ``doc_search``, ~60 rows per heap page instead of ~9. GIN
+    ``documents`` to the narrow table ``doc_search``, ``tsv`` gaining the filter lexemes
+    (``FILTER_KINDS``), ~60 rows per heap page instead of ~9. GIN
     cannot answer from the index alone: a bitmap scan visits the heap page of every match, and a
     common term matches most of the archive. Measured at 100k documents: count(*) of a character in
     every document read 11,691 heap pages in ~45 ms; on ``doc_search`` ~2k pages.
@@ -241,7 +242,13 @@ def _search_table(conn) -> None:
     conn.execute("ALTER TABLE doc_search ALTER COLUMN mbody SET STORAGE EXTERNAL")
     if lz4_available(conn):
         conn.execute("ALTER TABLE doc_search ALTER COLUMN tsv SET COMPRESSION lz4")
-    conn.execute("INSERT INTO doc_search(id, quads, mtitle, tsv, mbody) SELECT id, quads, mtitle, tsv, mbody FROM documents")
+    lex = ", ".join(filter_lexeme_sql(k, f"d.{k}") for k in ("city", "year", "section", "doc_type"))
+    issuers = (f"coalesce((SELECT array_agg({filter_lexeme_sql('issuer', 'i.issuer')}) FROM doc_issuers i"
+               " WHERE i.doc_id = d.id), '{}')")
+    conn.execute(
+        "INSERT INTO doc_search(id, quads, mtitle, tsv, mbody) SELECT d.id, d.quads, d.mtitle,"
+        f" d.tsv || array_to_tsvector(array_remove(ARRAY[{lex}], NULL) || {issuers}), d.mbody FROM documents d"
+    )
     conn.execute(_DOC_SEARCH_INDEX)
     conn.execute("DROP INDEX documents_tsv")
     conn.execute("ALTER TABLE documents DROP COLUMN tsv, DROP COLUMN quads, DROP COLUMN mtitle, DROP COLUMN mbody")
@@ -307,8 +314,47 @@ def _tsvector_dumper() -> type:
     return TsVectorDumper
 
 
-def doc_lexemes(title_bigrams: list[str], body_bigrams: list[str], folded_chars: int) -> tuple[set[str], bool]:
-    """(lexemes of ``tsv``, has quads) for one document's title and body bigram tokens."""
+# Filter lexemes (schema v4): the document's city, year, section, doc type and issuers are lexemes
+# of ``tsv`` too, so a filter on them is one more key of the same GIN index scan, which
+# intersects the posting lists inside the index: only the heap rows matching text AND filter are
+# visited. (As a btree condition on another column the planner would test ``tsv`` row by row on
+# the filter's rows, or hash every text match.) 'f' + kind + 'x' + the value's UTF-8 bytes in hex:
+# exact, odd in length (never a 4-, 8- or 16-character lexeme), and computable in SQL.
+FILTER_KINDS = {"city": "c", "year": "y", "section": "s", "doc_type": "t", "issuer": "i"}
+
+
+def filter_lexeme(kind: str, value: str | int) -> str:
+    return f"f{FILTER_KINDS[kind]}x{str(value).encode('utf-8').hex()}"
+
+
+def filter_lexeme_sql(kind: str, expr: str) -> str:
+    """``filter_lexeme`` in SQL, NULL where ``expr`` is NULL."""
+    return f"('f{FILTER_KINDS[kind]}x' || encode(convert_to(({expr})::text, 'UTF8'), 'hex'))"
+
+
+def doc_filter_lexemes(city: str | None, year: int | None, section: str | None, doc_type: str | None,
+                       issuers: list[str]) -> list[str]:
+    out = [filter_lexeme(k, v) for k, v in (("city", city), ("year", year), ("section", section),
+                                            ("doc_type", doc_type)) if v is not None]
+    out += [filter_lexeme("issuer", x) for x in dict.fromkeys(issuers)]
+    return out
+
+
+def filter_tsquery(f: SearchFilters) -> str | None:
+    """The tsquery of the filters that are lexemes (AND), or None if there are none."""
+    lex = [filter_lexeme(k, v) for k in FILTER_KINDS if (v := getattr(f, k)) is not None]
+    return " & ".join(lex) or None
+
+
+def lexeme_filters_only(f: SearchFilters) -> bool:
+    """Whether every filter set is one of ``FILTER_KINDS`` (the others need ``documents``)."""
+    return f.doc_number is None and f.issue_id is None and not f.date_from and not f.date_to
+
+
+def doc_lexemes(title_bigrams: list[str], body_bigrams: list[str], folded_chars: int,
+                extra: list[str] | tuple[str, ...] = ()) -> tuple[set[str], bool]:
+    """(lexemes of ``tsv``, has quads) for one document's title and body bigram tokens, plus
+    ``extra`` (its filter lexemes)."""
     lexemes = set(title_bigrams)
     lexemes.update(body_bigrams)
     lexemes.update([t[:4] for t in lexemes])  # every character starts a bigram or sentinel token
@@ -318,6 +364,7 @@ def doc_lexemes(title_bigrams: list[str], body_bigrams: list[str], folded_chars:
         lexemes.update(quads(body_bigrams))
     else:
         lexemes.add(NO_QUADS)
+    lexemes.update(extra)
     return lexemes, has_quads
 
 
@@ -327,9 +374,10 @@ def doc_tsvector(title_bigrams: list[str], body_bigrams: list[str], folded_chars
     return " ".join(lexemes), has_quads
 
 
-def doc_tsv(title_bigrams: list[str], body_bigrams: list[str], folded_chars: int) -> tuple[TsVector, bool]:
+def doc_tsv(title_bigrams: list[str], body_bigrams: list[str], folded_chars: int,
+            extra: list[str] | tuple[str, ...] = ()) -> tuple[TsVector, bool]:
     """(``tsv`` to send in binary, has quads)."""
-    lexemes, has_quads = doc_lexemes(title_bigrams, body_bigrams, folded_chars)
+    lexemes, has_quads = doc_lexemes(title_bigrams, body_bigrams, folded_chars, extra)
     return TsVector(lexemes), has_quads
 
 
@@ -422,19 +470,30 @@ def query_sql(q: Query, form: str = TEXT) -> tuple[str, list[Any]]:
     return (" AND ".join(parts) or "TRUE"), params
 
 
-def search_source(q: Query, fsql: str, few_rows: bool) -> str:
-    """The form (``SOURCES``) of the statements finding ``q``'s matches under the filter ``fsql``.
-    A text query without filter or 文号 terms reads ``doc_search`` alone (its pages hold ~6x the
-    rows of ``documents``, and a GIN bitmap scan visits the page of every match); a filter leaving
-    ``few_rows`` tests them with ``strpos``; anything else reads ``documents``, the text through
-    subqueries. No query at all reads ``documents`` alone (``SUB`` without subqueries)."""
+def search_source(q: Query, f: SearchFilters, few_rows: bool) -> str:
+    """The form (``SOURCES``) of the statements finding ``q``'s matches under the filters ``f``.
+    A filter leaving ``few_rows`` has them tested with ``strpos`` (``SCAN``); a text query whose
+    filters are all lexemes (``FILTER_KINDS``) and which has no 文号 terms reads ``doc_search``
+    alone (``TEXT``: its pages hold ~6x the rows of ``documents``, and a GIN bitmap scan visits the
+    page of every match); anything else reads ``documents``, the text through subqueries. No query
+    at all reads ``documents`` alone (``SUB`` without subqueries)."""
     if q.is_empty():
         return SUB
     if q.groups and few_rows:
         return SCAN
-    if q.groups and fsql == "TRUE" and not any(t.doc_number for t in [*q.positive_terms(), *q.excluded]):
+    if q.groups and lexeme_filters_only(f) and not any(t.doc_number for t in [*q.positive_terms(), *q.excluded]):
         return TEXT
     return SUB
+
+
+def where_sql(q: Query, f: SearchFilters, form: str) -> tuple[str, list[Any]]:
+    """The WHERE condition (and its parameters) of ``q`` under ``f`` in the form ``form``."""
+    qsql, qparams = query_sql(q, form)
+    if form == TEXT:
+        lex = filter_tsquery(f)
+        return (f"{qsql} AND d.tsv @@ %s::tsquery", [*qparams, lex]) if lex else (qsql, qparams)
+    fsql, fparams = filter_sql(f)
+    return f"{qsql} AND {fsql}", [*qparams, *fparams]
 
 
 def filter_sql(f: SearchFilters) -> tuple[str, list[Any]]:
@@ -494,6 +553,11 @@ class PostgresStore(Store):
             # JIT compilation adds 100+ ms to large scans for nothing here; pages are in memory.
             conn.execute("SET jit = off")
             conn.execute("SET random_page_cost = 1.1")
+            # psycopg prepares a statement run 5 times; after 5 more the server may switch to a
+            # generic plan, blind to the parameters: for the filtered subquery form it stopped
+            # hashing the GIN matches (at 100k, a year filter went from ~60 to ~250-320 ms).
+            # Planning each search for its own values costs ~1 ms.
+            conn.execute("SET plan_cache_mode = force_custom_plan")
             conn.adapters.register_dumper(TsVector, _tsvector_dumper())
         except psycopg.Error as exc:
             raise StoreError(f"{self.location}: cannot connect ({str(exc).strip()})") from None
@@ -682,7 +746,10 @@ class PostgresStore(Store):
                 [
                     (doc_id, has_quads, d.ftitle, tsv, d.fbody)
                     for doc_id, d in zip(ids, p.docs, strict=True)
-                    for tsv, has_quads in [doc_tsv(d.title_tokens(), d.body_tokens(), len(d.ftitle) + len(d.fbody))]
+                    for tsv, has_quads in [doc_tsv(
+                        d.title_tokens(), d.body_tokens(), len(d.ftitle) + len(d.fbody),
+                        doc_filter_lexemes(p.city, p.year, d.section, d.doc_type, d.issuers),
+                    )]
                 ],
             )
             issuers = [(i, x) for i, d in zip(ids, p.docs, strict=True) for x in dict.fromkeys(d.issuers)]
@@ -737,11 +804,9 @@ class PostgresStore(Store):
         conn = self._conn
         try:
             gen = self._generation(conn)
-            form = search_source(q, fsql, self._few_rows(conn, gen, fsql, fparams) if q.groups else False)
+            form = search_source(q, f, self._few_rows(conn, gen, fsql, fparams) if q.groups else False)
             src = SOURCES[form]
-            qsql, qparams = query_sql(q, form)
-            where = f"{qsql} AND {fsql}"
-            params = [*qparams, *fparams]
+            where, params = where_sql(q, f, form)
             cached = self._cache.get((gen, key, "facets")) if facets else None
             matches = None  # the ids of all matches, when a step here had to find them anyway
             if cached is not None:
@@ -933,21 +998,19 @@ class PostgresStore(Store):
     def iter_matches(self, query: str, filters: SearchFilters | None = None) -> Iterator[DocRef]:
         q = parse_query(query)  # raises QueryError now, before anything is streamed
         f = clean_filters(filters)
-        fsql, fparams = filter_sql(f)
-        form = search_source(q, fsql, False)
-        qsql, qparams = query_sql(q, form)
-        return self._iter_matches(SOURCES[form], qsql, qparams, fsql, fparams)
+        form = search_source(q, f, False)
+        where, params = where_sql(q, f, form)
+        return self._iter_matches(SOURCES[form], where, params)
 
-    def _iter_matches(self, src: str, qsql: str, qparams: list[Any], fsql: str,
-                      fparams: list[Any]) -> Iterator[DocRef]:
+    def _iter_matches(self, src: str, where: str, params: list[Any]) -> Iterator[DocRef]:
         conn = self._connect()
         try:
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 last = None
                 while True:
-                    sql = f"SELECT d.id FROM {src} WHERE {qsql} AND {fsql}"
-                    p = [*qparams, *fparams]
+                    sql = f"SELECT d.id FROM {src} WHERE {where}"
+                    p = list(params)
                     if last is not None:
                         sql += " AND d.id > %s"
                         p.append(last)
