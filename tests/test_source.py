@@ -119,6 +119,8 @@ def test_arbitrary_bytes_decode_or_raise_source_error(data: bytes) -> None:
 def test_any_printable_text_survives_utf8_and_utf16(text: str) -> None:
     if any((ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\x7f" for ch in text):
         return  # control characters are judged binary on purpose
+    if text.startswith("\ufeff"):
+        return  # in UTF-8 a leading U+FEFF is the byte-order mark, dropped on purpose (hypothesis found "\ufeff")
     expected = text.replace("\r\n", "\n").replace("\r", "\n")
     assert decode_source(text.encode("utf-8")) == expected
     assert decode_source(text.encode("utf-16")) == expected
