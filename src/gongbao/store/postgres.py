@@ -33,9 +33,10 @@ client 2.8 -> 4.2 ms (the sort), 48 -> 60 documents per CPU-second in all.
 Tables (schema v4): what a text condition reads (``tsv``, ``quads``, the folded ``mtitle`` and
 ``mbody``) is in the narrow ``doc_search`` (one row per document), the rest in ``documents``. A GIN
 bitmap scan visits the heap page of every match (GIN has no index-only scans), and a common
-character matches most documents: ``doc_search`` packs ~6x more rows per page. A text query
-without filters reads ``doc_search`` alone; a filter or a 文号 term joins ``documents``
-(``search_source``).
+character matches most documents: ``doc_search`` packs ~4x more rows per page. City, year,
+section, doc type and issuers are lexemes of ``tsv`` too (``FILTER_KINDS``), so a text query
+filtered on them reads ``doc_search`` alone, the filter one more key of the same GIN scan; other
+filters (dates, issue, 文号) and 文号 terms read ``documents`` (``search_source``).
 
 Why not positions and the phrase operator ``<->``: GIN stores no positions, so a phrase query
 rechecks every candidate against its heap tsvector, which with positions is larger than the text
@@ -51,6 +52,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import re
 import struct
 import threading
@@ -96,6 +98,8 @@ from gongbao.store.common import (
 from gongbao.store.facetmap import FacetMap, load_facet_map, page_of_ids, parse_ids
 from gongbao.store.query import Query, Term, parse_query
 from gongbao.store.tokenize import bigram_tokens, char_code, fold, query_tokens
+
+log = logging.getLogger(__name__)
 
 RANK_LIMIT = 5000
 SCAN_ROWS = 500  # a filter leaving at most this many documents: terms tested with strpos (_few_rows)
@@ -228,13 +232,17 @@ _SCHEMA_V3: list[Any] = [_lz4_columns]
 def _search_table(conn) -> None:
     """v4: the columns a text condition reads (``tsv``, ``quads``, ``mtitle``, ``mbody``) move from
     ``documents`` to the narrow table ``doc_search``, ``tsv`` gaining the filter lexemes
-    (``FILTER_KINDS``), ~60 rows per heap page instead of ~9. GIN
+    (``FILTER_KINDS``), ~40 rows per heap page instead of ~9. GIN
     cannot answer from the index alone: a bitmap scan visits the heap page of every match, and a
     common term matches most of the archive. Measured at 100k documents: count(*) of a character in
-    every document read 11,691 heap pages in ~45 ms; on ``doc_search`` ~2k pages.
+    every document read 11,691 heap pages in ~45 ms; ``doc_search`` has 2,548.
     The rows are copied and the GIN index built once after (maintenance memory raised for it), then
     ``documents`` is rewritten (``CLUSTER``) so the dropped columns' TOAST space is freed. All in
     the migration's transaction: interrupted, the archive stays v3."""
+    n_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    if n_docs:
+        log.warning("upgrading the archive to schema v4 (moving the texts of %d documents to doc_search and"
+                    " rebuilding their index); this runs once (100k documents: ~20 minutes)", n_docs)
     kb = conn.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'").fetchone()[0]
     if kb < 1 << 20:  # at least 1 GB for the index build (a larger setting, e.g. from PGOPTIONS, is kept)
         conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
