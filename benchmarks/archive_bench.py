@@ -264,10 +264,10 @@ def _copy_part(url: str, k: int, shift: int, part: int, parts: int) -> float | N
             )
             conn.execute(
                 "INSERT INTO documents(id, issue_id, seq, title, doc_number, issuer, doc_type, section,"
-                " signed_date, sort_date, city, year, refs, data, body, mrefs, rtsv)"
+                " signed_date, sort_date, city, year, refs, data, body, mtitle, mrefs, rtsv)"
                 " SELECT d.id + %s, m.new_id, d.seq, d.title, d.doc_number, d.issuer, d.doc_type, d.section,"
                 " d.signed_date, d.sort_date, replace(d.city, m.old_stem, m.stem),"
-                " CASE WHEN d.year IS NOT NULL THEN m.year END, d.refs, d.data, d.body,"
+                " CASE WHEN d.year IS NOT NULL THEN m.year END, d.refs, d.data, d.body, d.mtitle,"
                 f" d.mrefs, d.rtsv FROM documents d JOIN {sub} m ON m.old_id = d.issue_id",
                 (shift,),
             )
@@ -276,8 +276,8 @@ def _copy_part(url: str, k: int, shift: int, part: int, parts: int) -> float | N
             new = (f"array_remove(ARRAY[{lex('city', 'replace(d.city, m.old_stem, m.stem)')},"
                    f" {lex('year', 'CASE WHEN d.year IS NOT NULL THEN m.year END')}], NULL)")
             conn.execute(
-                "INSERT INTO doc_search(id, quads, mtitle, tsv, mbody)"
-                f" SELECT s.id + %s, s.quads, s.mtitle, ts_delete(s.tsv, {old}) || array_to_tsvector({new}), s.mbody"
+                "INSERT INTO doc_search(id, quads, tsv, mtext)"
+                f" SELECT s.id + %s, s.quads, ts_delete(s.tsv, {old}) || array_to_tsvector({new}), s.mtext"
                 f" FROM doc_search s JOIN documents d ON d.id = s.id JOIN {sub} m ON m.old_id = d.issue_id",
                 (shift,),
             )

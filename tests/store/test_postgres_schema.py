@@ -86,19 +86,19 @@ def _as_v3(conn, pglz: bool = False) -> None:
     """Give a current archive the v3 layout: the text columns and their tsvector (without the
     filter lexemes, the odd-length ones) back in ``documents``, no ``doc_search``. ``pglz``: the
     TOASTed columns on pglz (v2)."""
-    conn.execute("ALTER TABLE documents ADD COLUMN mtitle TEXT, ADD COLUMN mbody TEXT, ADD COLUMN tsv TSVECTOR,"
+    conn.execute("ALTER TABLE documents ADD COLUMN mbody TEXT, ADD COLUMN tsv TSVECTOR,"
                  " ADD COLUMN quads BOOLEAN NOT NULL DEFAULT FALSE")
     conn.execute("ALTER TABLE documents ALTER COLUMN mbody SET STORAGE EXTERNAL")
     method = "pglz" if pglz else "lz4"
     for table, cols in (("documents", ("rtsv", "data", "body", "tsv", "mbody")), ("issues", LZ4_COLUMNS["issues"])):
         conn.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {c} SET COMPRESSION {method}" for c in cols))
-    conn.execute("UPDATE documents d SET mtitle = s.mtitle, mbody = s.mbody, quads = s.quads,"
+    conn.execute("UPDATE documents d SET mbody = split_part(s.mtext, chr(1), 2), quads = s.quads,"
                  " tsv = (SELECT array_to_tsvector(coalesce(array_agg(u.lexeme), '{}')) FROM unnest(s.tsv) u"
                  "        WHERE length(u.lexeme) % 2 = 0)"
                  " FROM doc_search s WHERE s.id = d.id")
     if pglz:  # rows written with it
         conn.execute("UPDATE documents SET body = body || ''")
-    conn.execute("ALTER TABLE documents ALTER COLUMN mtitle SET NOT NULL, ALTER COLUMN mbody SET NOT NULL,"
+    conn.execute("ALTER TABLE documents ALTER COLUMN mbody SET NOT NULL,"
                  " ALTER COLUMN tsv SET NOT NULL")
     conn.execute("DROP TABLE doc_search")
     conn.execute("CREATE INDEX documents_tsv ON documents USING GIN (tsv)")
@@ -132,8 +132,9 @@ def test_v3_archive_moves_its_text_columns_to_doc_search(new_pg_db, sample_paths
     try:
         conn = migrated._conn
         assert migrated.schema_version() == SCHEMA_VERSION == 4
-        assert not {"tsv", "quads", "mtitle", "mbody"} & _columns(conn, "documents")
-        assert {"tsv", "quads", "mtitle", "mbody"} <= _columns(conn, "doc_search")
+        assert not {"tsv", "quads", "mbody"} & _columns(conn, "documents")
+        assert {"tsv", "quads", "mtext"} <= _columns(conn, "doc_search")
+        assert "mtitle" in _columns(conn, "documents")  # for ranking
         assert dict(conn.execute("SELECT id, quads FROM doc_search").fetchall()) == flags
         assert dict(conn.execute("SELECT id, tsv::text FROM doc_search").fetchall()) == tsvs  # lexemes made in SQL
         assert {d[0]: migrated.get_document(d[0]) for d in docs} == before

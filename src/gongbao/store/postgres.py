@@ -30,10 +30,10 @@ schema v3 took out the two next largest costs: pglz compression of the ~100 KB t
 Storing 910 documents, median of 5 interleaved runs: server CPU 18.1 -> 12.3 ms per document,
 client 2.8 -> 4.2 ms (the sort), 48 -> 60 documents per CPU-second in all.
 
-Tables (schema v4): what a text condition reads (``tsv``, ``quads``, the folded ``mtitle`` and
-``mbody``) is in the narrow ``doc_search`` (one row per document), the rest in ``documents``. A GIN
+Tables (schema v4): what a text condition reads (``tsv``, ``quads``, ``mtext``: the folded title
+and body) is in the narrow ``doc_search`` (one row per document), the rest in ``documents``. A GIN
 bitmap scan visits the heap page of every match (GIN has no index-only scans), and a common
-character matches most documents: ``doc_search`` packs ~4x more rows per page. City, year,
+character matches most documents: ``doc_search`` packs ~10x more rows per page. City, year,
 section, doc type and issuers are lexemes of ``tsv`` too (``FILTER_KINDS``), so a text query
 filtered on them reads ``doc_search`` alone, the filter one more key of the same GIN scan; other
 filters (dates, issue, 文号) and 文号 terms read ``documents`` (``search_source``).
@@ -112,7 +112,7 @@ NO_QUADS = "zzzzzzzz"  # never a bigram: no code point encodes as "zzzz"
 # This backend's schema version (each backend counts its own; see MIGRATIONS).
 SCHEMA_VERSION = 4
 # Columns whose large values are TOASTed and compressed with lz4 where the server has it (v3; v4
-# moved ``tsv`` to ``doc_search``). ``mbody`` is stored uncompressed.
+# moved ``tsv`` to ``doc_search``). ``mtext`` is stored uncompressed.
 LZ4_COLUMNS = {
     "documents": ("rtsv", "data", "body"),
     "doc_search": ("tsv",),
@@ -230,12 +230,13 @@ _SCHEMA_V3: list[Any] = [_lz4_columns]
 
 
 def _search_table(conn) -> None:
-    """v4: the columns a text condition reads (``tsv``, ``quads``, ``mtitle``, ``mbody``) move from
-    ``documents`` to the narrow table ``doc_search``, ``tsv`` gaining the filter lexemes
-    (``FILTER_KINDS``), ~40 rows per heap page instead of ~9. GIN
-    cannot answer from the index alone: a bitmap scan visits the heap page of every match, and a
-    common term matches most of the archive. Measured at 100k documents: count(*) of a character in
-    every document read 11,691 heap pages in ~45 ms; ``doc_search`` has 2,548.
+    """v4: what a text condition reads moves from ``documents`` to the narrow table ``doc_search``:
+    ``tsv`` (gaining the filter lexemes, ``FILTER_KINDS``), ``quads``, and ``mtext``, the folded
+    title and body in one column (``mtitle`` stays in ``documents`` for ranking). GIN cannot answer
+    from the index alone: a bitmap scan visits the heap page of every match, and a common term
+    matches most of the archive. Measured at 100k documents: count(*) of a character in every
+    document read all 11,691 heap pages of ``documents`` in ~45 ms, 22 ms on a ``doc_search``
+    that still held the folded title inline (2,548 pages).
     The rows are copied and the GIN index built once after (maintenance memory raised for it), then
     ``documents`` is rewritten (``CLUSTER``) so the dropped columns' TOAST space is freed. All in
     the migration's transaction: interrupted, the archive stays v3."""
@@ -247,29 +248,32 @@ def _search_table(conn) -> None:
     if kb < 1 << 20:  # at least 1 GB for the index build (a larger setting, e.g. from PGOPTIONS, is kept)
         conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
     conn.execute(_DOC_SEARCH_TABLE)
-    conn.execute("ALTER TABLE doc_search ALTER COLUMN mbody SET STORAGE EXTERNAL")
+    conn.execute("ALTER TABLE doc_search ALTER COLUMN mtext SET STORAGE EXTERNAL")
     if lz4_available(conn):
         conn.execute("ALTER TABLE doc_search ALTER COLUMN tsv SET COMPRESSION lz4")
     lex = ", ".join(filter_lexeme_sql(k, f"d.{k}") for k in ("city", "year", "section", "doc_type"))
     issuers = (f"coalesce((SELECT array_agg({filter_lexeme_sql('issuer', 'i.issuer')}) FROM doc_issuers i"
                " WHERE i.doc_id = d.id), '{}')")
     conn.execute(
-        "INSERT INTO doc_search(id, quads, mtitle, tsv, mbody) SELECT d.id, d.quads, d.mtitle,"
-        f" d.tsv || array_to_tsvector(array_remove(ARRAY[{lex}], NULL) || {issuers}), d.mbody FROM documents d"
+        "INSERT INTO doc_search(id, quads, tsv, mtext) SELECT d.id, d.quads,"
+        f" d.tsv || array_to_tsvector(array_remove(ARRAY[{lex}], NULL) || {issuers}),"
+        f" d.mtitle || chr({ord(TEXT_SEP)}) || d.mbody FROM documents d"
     )
     conn.execute(_DOC_SEARCH_INDEX)
     conn.execute("DROP INDEX documents_tsv")
-    conn.execute("ALTER TABLE documents DROP COLUMN tsv, DROP COLUMN quads, DROP COLUMN mtitle, DROP COLUMN mbody")
+    conn.execute("ALTER TABLE documents DROP COLUMN tsv, DROP COLUMN quads, DROP COLUMN mbody")
     conn.execute("CLUSTER documents USING documents_pkey")
     conn.execute("ANALYZE doc_search")
     conn.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
 
 
-# ``id`` first and the inline ``quads`` and ``mtitle`` next; ``tsv`` and ``mbody`` are TOASTed (a
-# pointer in the row). ``mbody`` is stored uncompressed: ``strpos`` reads it without decompressing.
+# ~70-byte rows (~110 per page): ``id``, ``quads``, and TOAST pointers to ``tsv`` and ``mtext``.
+# ``mtext`` is folded title + TEXT_SEP + folded body, stored uncompressed: ``strpos`` reads it
+# without decompressing, and no term can match across the separator (folding drops controls).
+TEXT_SEP = "\x01"
 _DOC_SEARCH_TABLE = """CREATE TABLE doc_search (
     id BIGINT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
-    quads BOOLEAN NOT NULL, mtitle TEXT NOT NULL, tsv TSVECTOR NOT NULL, mbody TEXT NOT NULL)"""
+    quads BOOLEAN NOT NULL, tsv TSVECTOR NOT NULL, mtext TEXT NOT NULL)"""
 _DOC_SEARCH_INDEX = "CREATE INDEX doc_search_tsv ON doc_search USING GIN (tsv) WITH (gin_pending_list_limit = 65536)"
 
 _SCHEMA_V4: list[Any] = [_search_table]
@@ -429,7 +433,7 @@ def term_sql(t: Term, form: str = TEXT) -> tuple[str, list[Any]]:
     """SQL condition of one term in one of the ``SOURCES`` forms.
 
     ``SCAN`` tests the folded texts with ``strpos`` only (the definition of a match), for a few
-    rows picked by a filter: reading ``mbody`` (stored uncompressed) costs a quarter of
+    rows picked by a filter: reading ``mtext`` (stored uncompressed) costs a quarter of
     de-TOASTing and decompressing the ~100 KB ``tsv``. ``SUB`` puts the text condition in
     ``d.id IN (SELECT ... OFFSET 0)``: the fence keeps the planner from testing ``tsv`` row by
     row on the rows a filter gives (it does not price de-TOASTing, ~150 us per row); the GIN
@@ -437,21 +441,21 @@ def term_sql(t: Term, form: str = TEXT) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
     a = {TEXT: "d", SCAN: "s", SUB: "x"}[form]
-    confirm_sql = f"strpos({a}.mtitle, %s) > 0 OR strpos({a}.mbody, %s) > 0"
+    confirm_sql = f"strpos({a}.mtext, %s) > 0"
     for v in t.variants():
         tsq, confirm = _tsquery(v)
         if form == SCAN:
-            parts.append(f"({confirm_sql})")
-            params += [v, v]
+            parts.append(confirm_sql)
+            params.append(v)
         elif confirm == "never":
             parts.append(f"{a}.tsv @@ %s::tsquery")
             params.append(tsq)
         elif confirm == "no-quads":  # quads is in the heap row: no de-TOASTing for the others
             parts.append(f"({a}.tsv @@ %s::tsquery AND ({a}.quads OR {confirm_sql}))")
-            params += [tsq, v, v]
+            params += [tsq, v]
         else:
-            parts.append(f"({a}.tsv @@ %s::tsquery AND ({confirm_sql}))")
-            params += [tsq, v, v]
+            parts.append(f"({a}.tsv @@ %s::tsquery AND {confirm_sql})")
+            params += [tsq, v]
     if form == SUB and parts:
         parts = [f"d.id IN (SELECT x.id FROM doc_search x WHERE {' OR '.join(parts)} OFFSET 0)"]
     if t.doc_number:
@@ -738,21 +742,21 @@ class PostgresStore(Store):
         with conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO documents(id, issue_id, seq, title, doc_number, issuer, doc_type, section,"
-                " signed_date, sort_date, city, year, refs, data, body, mrefs, rtsv)"
-                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s::tsvector)",
+                " signed_date, sort_date, city, year, refs, data, body, mtitle, mrefs, rtsv)"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s::tsvector)",
                 [
                     (
                         doc_id, issue_id, d.seq, d.title, d.doc_number, d.issuer_json, d.doc_type, d.section,
                         d.signed_date, d.signed_date or "", p.city, p.year, dumps(d.refs), d.data_json,
-                        d.body_json, REF_SEP.join(d.frefs), _tsvector(d.refs_tokens()),
+                        d.body_json, d.ftitle, REF_SEP.join(d.frefs), _tsvector(d.refs_tokens()),
                     )
                     for doc_id, d in zip(ids, p.docs, strict=True)
                 ],
             )
             cur.executemany(
-                "INSERT INTO doc_search(id, quads, mtitle, tsv, mbody) VALUES (%s,%s,%s,%s::tsvector,%s)",
+                "INSERT INTO doc_search(id, quads, tsv, mtext) VALUES (%s,%s,%s::tsvector,%s)",
                 [
-                    (doc_id, has_quads, d.ftitle, tsv, d.fbody)
+                    (doc_id, has_quads, tsv, d.ftitle + TEXT_SEP + d.fbody)
                     for doc_id, d in zip(ids, p.docs, strict=True)
                     for tsv, has_quads in [doc_tsv(
                         d.title_tokens(), d.body_tokens(), len(d.ftitle) + len(d.fbody),
@@ -842,11 +846,12 @@ class PostgresStore(Store):
                 mode = last_mode or "date"
                 if mode != "date":
                     raise QueryError("无效的翻页游标：请重新搜索 (invalid cursor)")
-            if matches is None and q.groups and form != TEXT:  # facets cached: the ids again
+            if matches is None and q.groups and (form != TEXT or mode == "rank"):
+                # ranking reads the titles in documents: the (at most RANK_LIMIT) ids first
                 matches = self._match_ids(conn, src, where, params)
             if matches is not None and q.groups:
                 rows, next_last = self._page_of(conn, q, matches, mode, last, limit)
-            else:  # TEXT form, or no text query (by date)
+            else:  # TEXT form by id, or no text query (by date)
                 rows, next_last = self._page(conn, q, src, where, params, mode, last, limit, total)
         except psycopg.errors.ProgramLimitExceeded as exc:
             raise QueryError(f"无法执行此查询 (query could not be run: {exc})") from None
@@ -858,8 +863,8 @@ class PostgresStore(Store):
         )
 
     def _score_sql(self, q: Query) -> tuple[str, list[Any]]:
-        """10 points per query term found in the title (titles are small and stored inline in
-        ``doc_search``, so this never reads the large body columns)."""
+        """10 points per query term found in the folded title (``documents.mtitle``, small and
+        stored inline, so this never reads the large columns)."""
         parts: list[str] = []
         params: list[Any] = []
         for t in q.positive_terms():
@@ -869,9 +874,8 @@ class PostgresStore(Store):
 
     def _page(self, conn, q: Query, src: str, where: str, params: list[Any], mode: str,
               last: list[Any] | None, limit: int, total: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
-        """A page for a query in the ``TEXT`` form (ranked or by id), or, without query, by date."""
-        if mode == "rank":
-            return self._rank_page(conn, q, src, where, params, last, limit)
+        """A page for a query in the ``TEXT`` form by id, or, without query, by date (ranked pages
+        come from the match ids: ``_page_of``)."""
         if mode == "id":
             sql = f"SELECT d.id FROM {src} WHERE {where}"
             p = list(params)
@@ -929,15 +933,15 @@ class PostgresStore(Store):
         city-year of 180 documents at any archive size, paid by the count and again by the page."""
         if mode == "id":
             return page_of_ids(matches, last, limit)
-        return self._rank_page(conn, q, SOURCES[TEXT], "d.id = ANY(%s)", [matches.tolist()], last, limit)
+        return self._rank_page(conn, q, matches, last, limit)
 
-    def _rank_page(self, conn, q: Query, src: str, where: str, params: list[Any],
-                   last: list[Any] | None, limit: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
-        """One page of the matches ``FROM src WHERE where`` (``doc_search`` as ``d``) by score,
-        best first, after the cursor's ``last``."""
+    def _rank_page(self, conn, q: Query, matches, last: list[Any] | None,
+                   limit: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
+        """One page of the documents ``matches`` (ids) by score, best first, after the cursor's ``last``."""
         score, sparams = self._score_sql(q)
-        sql = f"SELECT id, score FROM (SELECT d.id, {score} AS score FROM {src} WHERE {where}) r"
-        p = [*sparams, *params]
+        ids = "{" + ",".join(map(str, matches.tolist())) + "}"  # one text parameter: cheaper than a list
+        sql = f"SELECT id, score FROM (SELECT d.id, {score} AS score FROM documents d WHERE d.id = ANY(%s::bigint[])) r"
+        p = [*sparams, ids]
         if last is not None:
             sql += " WHERE score < %s OR (score = %s AND id < %s)"
             p += [last[0], last[0], last[1]]
