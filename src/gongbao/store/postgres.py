@@ -852,7 +852,7 @@ class PostgresStore(Store):
             if matches is not None and q.groups:
                 rows, next_last = self._page_of(conn, q, matches, mode, last, limit)
             else:  # TEXT form by id, or no text query (by date)
-                rows, next_last = self._page(conn, q, src, where, params, mode, last, limit, total)
+                rows, next_last = self._page(conn, src, where, params, mode, last, limit, total)
         except psycopg.errors.ProgramLimitExceeded as exc:
             raise QueryError(f"无法执行此查询 (query could not be run: {exc})") from None
         hits = self._hits(conn, rows, q, snippets)
@@ -872,7 +872,7 @@ class PostgresStore(Store):
             params.append(t.folded)
         return "(" + (" + ".join(parts) or "0") + ")::float8", params
 
-    def _page(self, conn, q: Query, src: str, where: str, params: list[Any], mode: str,
+    def _page(self, conn, src: str, where: str, params: list[Any], mode: str,
               last: list[Any] | None, limit: int, total: int) -> tuple[list[tuple[int, float]], list[Any] | None]:
         """A page for a query in the ``TEXT`` form by id, or, without query, by date (ranked pages
         come from the match ids: ``_page_of``)."""
