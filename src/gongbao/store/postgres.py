@@ -111,11 +111,16 @@ QUAD_MAX_CHARS = 20_000
 NO_QUADS = "zzzzzzzz"  # never a bigram: no code point encodes as "zzzz"
 # This backend's schema version (each backend counts its own; see MIGRATIONS).
 SCHEMA_VERSION = 4
-# Columns whose large values are TOASTed and compressed with lz4 where the server has it (v3; v4
-# moved ``tsv`` to ``doc_search``). ``mtext`` is stored uncompressed.
+# Columns whose large values are TOASTed and compressed with lz4 where the server has it (since v3;
+# ``mtext`` is stored uncompressed).
 LZ4_COLUMNS = {
     "documents": ("rtsv", "data", "body"),
     "doc_search": ("tsv",),
+    "issues": ("gazette", "toc", "source_text"),
+}
+# The same columns as v3 had them (v4 moved ``tsv`` and the folded body to ``doc_search``).
+_LZ4_COLUMNS_V3 = {
+    "documents": ("tsv", "rtsv", "data", "body", "mbody"),
     "issues": ("gazette", "toc", "source_text"),
 }
 
@@ -218,11 +223,7 @@ def _lz4_columns(conn) -> None:
     change, no rewrite (old rows keep pglz, which reads fine). A server without lz4 stays on pglz."""
     if not lz4_available(conn):
         return
-    for table, cols in LZ4_COLUMNS.items():
-        if table == "documents":  # v3's documents still held the texts and their tsvector
-            cols = (*cols, "tsv", "mbody")
-        if not conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()[0]:
-            continue  # doc_search is made by v4, with lz4
+    for table, cols in _LZ4_COLUMNS_V3.items():
         conn.execute(f"ALTER TABLE {table} " + ", ".join(f"ALTER COLUMN {c} SET COMPRESSION lz4" for c in cols))
 
 
