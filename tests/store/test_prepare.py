@@ -117,3 +117,20 @@ def test_lean_form_carries_everything_the_sqlite_writer_stores(texts, tmp_path):
             assert {k: v for k, v in rec.fields.items() if k != "body"} == json.loads(f.data_json)
         assert ref.id in {h.id for h in store.search(f'"{f.title}"', limit=100).hits}
         assert store.source_lines(out.issue_id, 1, 3) == text.splitlines()[:3]
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["isal", "zlib"])
+def test_compressed_texts_are_zlib_streams(monkeypatch, fast):
+    """Stored texts are zlib streams whichever compressor made them (isal when installed, zlib
+    otherwise), so any archive reads back with the standard library."""
+    from gongbao.store import common
+
+    if fast:
+        assert common._deflate is not None, "isal is a dependency; it should be installed"
+    else:
+        monkeypatch.setattr(common, "_deflate", None)
+    text = SAMPLES[0].read_text(encoding="utf-8")
+    z = common.compress_text(text)
+    assert zlib.decompress(z).decode("utf-8") == text == common.decompress_text(z)
+    assert len(z) < len(text.encode("utf-8")) / 2
+    assert common.compress_text(text.encode("utf-8")) == z

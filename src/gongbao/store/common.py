@@ -34,17 +34,27 @@ from gongbao.store.tokenize import (
     fold_with_offsets,
 )
 
-# zlib level for the large stored texts (SQLite: source text, document JSON, body). Measured on the
-# 3,013 documents of a synthetic corpus (benchmarks/synth.py, 49 KB of these texts per document):
-# level 1 keeps 34.1% of the bytes at 0.47 ms of CPU per document, 2 keeps 33.1% at 0.51 ms,
-# 3 32.1% at 0.65 ms, 4 31.0% at 0.80 ms, 6 30.0% at 1.30 ms. On a 2-core machine the ingest
-# workers and the writer share the CPU, so the 0.8 ms/doc level 6 costs is throughput lost, for 2 KB
-# per document (about 5% of an archive, whose full-text index is the larger part).
-ZLIB_LEVEL = 1
+# The large stored texts (SQLite: source text, document JSON, body) are zlib streams, made with
+# Intel's ISA-L (python-isal) when it is installed: the same format, read back by the standard
+# zlib module, in a quarter of the CPU. Measured on the 3,013 documents of a synthetic corpus
+# (benchmarks/synth.py, 50 KB of these texts per document), CPU per document / bytes kept:
+# zlib level 1 0.47 ms / 34.1%, isal level 1 0.12 ms / 34.9%, isal level 2 0.13 ms / 34.2%
+# (zlib level 6: 1.30 ms / 30.0%). On a 2-core machine the ingest workers and the writer share the
+# CPU, so what compression costs is ingest throughput lost.
+try:
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - a platform without an isal wheel
+    _deflate = None
+ZLIB_LEVEL = 1  # when isal is missing
+ISAL_LEVEL = 2
 
 
 def compress_text(text: str | bytes) -> bytes:
-    return zlib.compress(text.encode("utf-8") if isinstance(text, str) else text, ZLIB_LEVEL)
+    """A text as a zlib stream of its UTF-8 bytes (what ``decompress_text`` reads)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if _deflate is not None:
+        return _deflate.compress(data, ISAL_LEVEL)
+    return zlib.compress(data, ZLIB_LEVEL)
 
 
 def decompress_text(value: str | bytes | None) -> str | None:
