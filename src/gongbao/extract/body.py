@@ -99,8 +99,7 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int,
     start = max(start, 1)
     end = min(end, len(lines))
     pieces: list[_Piece] = []
-    for lineno in range(start, end + 1):
-        raw = lines[lineno - 1]
+    for lineno, raw in enumerate(lines[start - 1:max(end, 0)], start):  # end < 0: no lines
         if not raw:
             continue
         if "\t" in raw:
@@ -108,7 +107,7 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int,
             if text.strip("\t"):
                 pieces.append(_Piece(raw, text, lineno, lineno, table=True))
             continue
-        md_heading = raw.lstrip().startswith("#")
+        md_heading = "#" in raw and raw.lstrip().startswith("#")
         parts = [raw]
         if "条" in raw:
             stripped = strip_markup(raw)
@@ -123,7 +122,8 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int,
 def _join_page_breaks(pieces: list[_Piece], lines: Sequence[str], clean: LineCleaner) -> list[_Piece]:
     out: list[_Piece] = []
     for piece in pieces:
-        if out and _continues(out[-1], piece, lines):
+        # _continues's first test inlined: most paragraphs end a sentence.
+        if out and out[-1].text[-1] not in _FINAL and _continues(out[-1], piece, lines):
             prev = out[-1]
             left, right = strip_markup(prev.raw).rstrip(), strip_markup(piece.raw).lstrip()
             sep = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
