@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 from gongbao.normalize import strip_markup
 
@@ -231,9 +232,7 @@ class Lines:
         [1, 3]
         """
         if self._starts is None:
-            starts = [0]
-            for line in self.raw:
-                starts.append(starts[-1] + len(line) + 1)
+            starts = list(accumulate([len(line) + 1 for line in self.raw], initial=0))
             self._joined, self._starts = "\n".join(self.raw), starts
         starts = self._starts
         lo, hi = max(lo, 1), min(hi, len(self.raw))
