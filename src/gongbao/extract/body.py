@@ -108,14 +108,16 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int,
                 pieces.append(_Piece(raw, text, lineno, lineno, table=True))
             continue
         md_heading = "#" in raw and raw.lstrip().startswith("#")
-        parts = [raw]
-        if "条" in raw:
-            stripped = strip_markup(raw)
-            parts = _RUN_IN_ARTICLE.split(stripped) if _RUN_IN_HINT.search(stripped) else [stripped]
-        for part in parts:
+        if "条" not in raw:  # the usual line: one paragraph, no article run in
+            text = clean(raw)
+            if text:
+                pieces.append(_Piece(raw, text, lineno, lineno, False, md_heading))
+            continue
+        stripped = strip_markup(raw)
+        for part in _RUN_IN_ARTICLE.split(stripped) if _RUN_IN_HINT.search(stripped) else [stripped]:
             text = clean(part)
             if text:
-                pieces.append(_Piece(part, text, lineno, lineno, md_heading=md_heading))
+                pieces.append(_Piece(part, text, lineno, lineno, False, md_heading))
     return [Paragraph(p.text, p.start, p.end) for p in _join_page_breaks(pieces, lines, clean)]
 
 
