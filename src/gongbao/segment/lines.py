@@ -153,7 +153,8 @@ def _soft_prefix(text: str) -> str:
     not settle it. When the first 17 characters are in :func:`_stable_class`, NFKC maps the first
     16 on their own (the 17th starts a stable segment: nothing before it composes or reorders
     with what follows), so the key of ``text[:16]`` is a prefix of the key of ``text``: the title
-    index needs 4 characters of every line, not the key of the whole line."""
+    index needs 4 characters of every line, not the key of the whole line. (The index now reads
+    those characters with :func:`_key_head`, which also settles short lines.)"""
     if len(text) > _PREFIX_CHARS and _stable_class().fullmatch(text, 0, _PREFIX_CHARS + 1) is not None:
         key = _DROP_BMP.sub("", text[:_PREFIX_CHARS])
         if len(key) >= 4:
