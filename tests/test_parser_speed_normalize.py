@@ -79,6 +79,9 @@ punct_texts = st.one_of(
 @example("((中))")
 @example("(((((((((((((((((中)))))))))))))))))")  # deeper than the 16 passes
 @example("(1)中(2)")
+@example("a, 中")  # only _PUNCT_BEFORE converts: a half-width comma is left after _PUNCT_AFTER
+@example("1:2中,a")
+@example("中and文")  # no punctuation at all, but an "and"
 def test_punct_after_equals_the_old_alternation(text: str) -> None:
     assert normalize._PUNCT_AFTER.sub(normalize._full, text) == OLD_PUNCT_AFTER.sub(normalize._full, text)
     assert [m.span() for m in normalize._PUNCT_AFTER.finditer(text)] == [

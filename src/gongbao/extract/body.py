@@ -99,8 +99,7 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int,
     start = max(start, 1)
     end = min(end, len(lines))
     pieces: list[_Piece] = []
-    for lineno in range(start, end + 1):
-        raw = lines[lineno - 1]
+    for lineno, raw in enumerate(lines[start - 1:max(end, 0)], start):  # end < 0: no lines
         if not raw:
             continue
         if "\t" in raw:
@@ -108,22 +107,25 @@ def clean_paragraphs(lines: Sequence[str], start: int, end: int,
             if text.strip("\t"):
                 pieces.append(_Piece(raw, text, lineno, lineno, table=True))
             continue
-        md_heading = raw.lstrip().startswith("#")
-        parts = [raw]
-        if "条" in raw:
-            stripped = strip_markup(raw)
-            parts = _RUN_IN_ARTICLE.split(stripped) if _RUN_IN_HINT.search(stripped) else [stripped]
-        for part in parts:
+        md_heading = "#" in raw and raw.lstrip().startswith("#")
+        if "条" not in raw:  # the usual line: one paragraph, no article run in
+            text = clean(raw)
+            if text:
+                pieces.append(_Piece(raw, text, lineno, lineno, False, md_heading))
+            continue
+        stripped = strip_markup(raw)
+        for part in _RUN_IN_ARTICLE.split(stripped) if _RUN_IN_HINT.search(stripped) else [stripped]:
             text = clean(part)
             if text:
-                pieces.append(_Piece(part, text, lineno, lineno, md_heading=md_heading))
+                pieces.append(_Piece(part, text, lineno, lineno, False, md_heading))
     return [Paragraph(p.text, p.start, p.end) for p in _join_page_breaks(pieces, lines, clean)]
 
 
 def _join_page_breaks(pieces: list[_Piece], lines: Sequence[str], clean: LineCleaner) -> list[_Piece]:
     out: list[_Piece] = []
     for piece in pieces:
-        if out and _continues(out[-1], piece, lines):
+        # _continues's first test inlined: most paragraphs end a sentence.
+        if out and out[-1].text[-1] not in _FINAL and _continues(out[-1], piece, lines):
             prev = out[-1]
             left, right = strip_markup(prev.raw).rstrip(), strip_markup(piece.raw).lstrip()
             sep = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""

@@ -85,10 +85,11 @@ def _org_parts(text: str) -> list[str] | None:
 
 def find_signature(lines: Lines, start: int, end: int) -> Signature | None:
     """The first signature block (organ(s) + 成文日期) between lines ``start`` and ``end``."""
-    for n in range(start, min(end, len(lines)) + 1):
-        c = lines.c(n)
-        if not c or "日" not in c:
-            continue
+    compacted = lines.compacted
+    for n in range(max(start, 1), min(end, len(lines)) + 1):
+        c = compacted[n - 1]  # lines.c(n), without a call per line
+        if not c.endswith("日"):
+            continue  # the first date must end the line, and every DATE_RE match ends with 日
         m = DATE_RE.search(c)
         if not m or m.end() != len(c):
             continue
@@ -150,8 +151,9 @@ def find_recipients(lines: Lines, after: int, end: int) -> tuple[str | None, int
 
 def find_public_notice(lines: Lines, start: int, end: int) -> tuple[str | None, int | None]:
     """The 附注 such as （此件公开发布）, wherever it sits in the document."""
-    for n in range(start, min(end, len(lines)) + 1):
-        c = lines.c(n)
+    compacted = lines.compacted
+    for n in range(max(start, 1), min(end, len(lines)) + 1):
+        c = compacted[n - 1]  # lines.c(n), without a call per line
         if "此件" not in c and "公开" not in c:
             continue
         m = _PUBLIC_NOTICE_RE.search(c)
