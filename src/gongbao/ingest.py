@@ -10,6 +10,7 @@ version) are skipped before parsing.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -224,9 +225,17 @@ def ingest_paths(
     known = _known_hashes(store)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
 
-    bar = _Progress(len(files)) if progress else None
+    bar: _Progress | None = None
     try:
         results = _results(files, known, n_workers, _wants_compressed(store))
+        # The bar starts with the first result, once the workers exist: its refresh thread must
+        # not be running when they are forked, or they would be started by a fork server instead
+        # (each importing gongbao anew: ~0.4 s of CPU per worker, measurable on every ingest).
+        first = next(results, None)
+        if first is not None:
+            results = itertools.chain([first], results)
+        if progress:
+            bar = _Progress(len(files))
         _write(store, results, summary, bar, on_result)
     finally:
         if bar:
@@ -256,7 +265,9 @@ def _results(
     ) as pool:
         pending: dict[Future[tuple[str, Any]], str] = {}
         it = iter(files)
-        max_in_flight = n_workers * 4
+        # Parsed issues wait here while the writer commits (a commit of a long batch takes up to
+        # a second): room for ~16 per worker keeps the workers parsing meanwhile (~1 MB each).
+        max_in_flight = n_workers * 16
         exhausted = False
         while pending or not exhausted:
             while not exhausted and len(pending) < max_in_flight:
