@@ -164,3 +164,22 @@ def test_every_filter_in_every_form_matches_the_reference(archive):
             assert got == want, (q, f, form)
         res = store.search(f'"{q}"', f, limit=3, facets=(n % 3 == 0))
         assert res.total == len(want), (q, f)
+
+
+def test_iter_matches_streams_each_match_once_in_every_form(archive, monkeypatch):
+    """Exports read the matches through one server-side cursor, a page at a time: pages of 7 ids
+    here, so that every query below spans several."""
+    import gongbao.store.postgres as pg
+
+    store, rows = archive
+    monkeypatch.setattr(pg, "EXPORT_PAGE", 7)
+    city = sorted({c for _, c, *_ in rows})[0]
+    number = next(refs.split(REF_SEP)[0] for *_, refs in rows if refs)
+    cases = [("的", None), ("", None), ("政府", city), ("工作 -安全", city), (number, None), (f"通知 OR {number}", city)]
+    for q, c in cases:
+        want = _want(rows, q, c, None)
+        assert len(want) > 7 or q == number, q
+        got = [r.id for r in store.iter_matches(q, SearchFilters(city=c))]
+        assert got == sorted(want), (q, c)
+    forms = {search_source(parse_query(q), clean_filters(SearchFilters(city=c)), False) for q, c in cases}
+    assert forms == {TEXT, SUB}

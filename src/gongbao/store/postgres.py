@@ -104,6 +104,7 @@ log = logging.getLogger(__name__)
 RANK_LIMIT = 5000
 SCAN_ROWS = 500  # a filter leaving at most this many documents: terms tested with strpos (_few_rows)
 FACET_VALUES = 100
+EXPORT_PAGE = 500  # ids fetched at a time by iter_matches
 REF_SEP = "\x01"  # folded text never contains control characters
 # Quads (4-grams) are 16-character lexemes: ~20 bytes per folded character in the tsvector, which
 # holds at most 1 MB with the bigrams; longer documents store NO_QUADS instead (see the docstring).
@@ -1009,6 +1010,8 @@ class PostgresStore(Store):
         return hits
 
     def iter_matches(self, query: str, filters: SearchFilters | None = None) -> Iterator[DocRef]:
+        """Every match in id order (exports), read through one server-side cursor, EXPORT_PAGE ids
+        at a time, in one snapshot."""
         q = parse_query(query)  # raises QueryError now, before anything is streamed
         f = clean_filters(filters)
         form = search_source(q, f, False)
@@ -1020,18 +1023,12 @@ class PostgresStore(Store):
         try:
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                last = None
-                while True:
-                    sql = f"SELECT d.id FROM {src} WHERE {where}"
-                    p = list(params)
-                    if last is not None:
-                        sql += " AND d.id > %s"
-                        p.append(last)
-                    ids = [r[0] for r in conn.execute(sql + " ORDER BY d.id LIMIT 500", p)]
-                    if not ids:
-                        break
-                    yield from self._refs(conn, ids)
-                    last = ids[-1]
+                # One server-side cursor: the match is evaluated once, then read 500 ids at a time
+                # (paging by "id > last" ran the whole query again for every page).
+                with conn.cursor(name="gongbao_matches") as cur:
+                    cur.execute(f"SELECT d.id FROM {src} WHERE {where} ORDER BY d.id", params)
+                    while ids := [r[0] for r in cur.fetchmany(EXPORT_PAGE)]:
+                        yield from self._refs(conn, ids)
         finally:
             with self._all_lock:
                 if conn in self._all:
