@@ -19,21 +19,12 @@ from hypothesis import strategies as st
 from conftest import SAMPLES
 from gongbao.segment import lines as seg
 from gongbao.segment.lines import Lines
+from test_fast_paths import KEY_CHARS, ref_soft_key  # soft_key with NFKC on every text
 
 SAMPLE_LINES = sorted({
     line for path in sorted(SAMPLES.glob("*.txt")) for line in path.read_text("utf-8").split("\n")
 })
 FAST = settings(max_examples=3000, deadline=None)
-
-
-def ref_soft_key(text: str) -> str:
-    """soft_key with NFKC on every text (cf91a11)."""
-    if not text:
-        return ""
-    s = unicodedata.normalize("NFKC", text)
-    if seg._ASTRAL.search(s) is None:
-        return seg._DROP_BMP.sub("", s)
-    return seg._NON_WORD.sub(seg._drop_punct_space, s)
 
 
 def ref_index(lines: Lines) -> dict[str, list[int]]:
@@ -45,19 +36,7 @@ def ref_index(lines: Lines) -> dict[str, list[int]]:
     return groups
 
 
-# Characters where NFKC and the punctuation drop interact (see tests/test_fast_paths.py): full-width
-# and exotic punctuation and spaces, compatibility characters, combining marks, seconds of
-# canonical pairs with combining class 0, Hangul jamo and syllables, astral characters.
-KEY_CHARS = (
-    "中文朔州市政府关于实施意见一二三"
-    "abcAeoE019_ "
-    "，。、：；（）！？《》“”…‥·—　\u00a0\u2003\t"
-    "ＡＢ１２ｆ"
-    "™℃½①㈠㍻ﬁ²ℌ"
-    "\u0301\u0308\u0323\u0345\u0b3e\u0b47\u0b57\u09be\u09c7\u09d7\u0cc2\u0cc6\u0cd5\u0dcf\u0dd9\u102e\u1025"
-    "\u1100\u1161\u11a8가각\u3131"
-    "\U00020000\U0001d400\U0001f600\U0001d15e\U000110a5"
-)
+# KEY_CHARS: where NFKC and the punctuation drop interact (the cases of tests/test_fast_paths.py)
 key_texts = st.one_of(
     st.text(st.sampled_from(KEY_CHARS), max_size=12),
     st.text(st.sampled_from(KEY_CHARS), max_size=40),
