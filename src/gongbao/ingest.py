@@ -32,6 +32,8 @@ SUFFIXES = (".txt", ".md")
 FIRST_BATCH_SECONDS = 1.0
 MAX_BATCH_SECONDS = 8.0
 BATCH_DOCS = 2000
+# What the parser pool yields (as the kind of a result) once every file is handed to a worker.
+ALL_SUBMITTED = "all-submitted"
 
 
 class IngestError(ValueError):
@@ -275,6 +277,7 @@ def _results(
                     f = next(it)
                 except StopIteration:
                     exhausted = True
+                    yield "", ALL_SUBMITTED, None
                     break
                 pending[pool.submit(_work, str(f))] = str(f)
             if not pending:
@@ -303,8 +306,24 @@ def _write(
     started = time.monotonic()
     window = FIRST_BATCH_SECONDS
     docs_in_batch = 0
+
+    def commit() -> None:
+        nonlocal ctx, started, docs_in_batch
+        if ctx and batch:
+            ctx.__exit__(None, None, None)
+            ctx = batch()
+            ctx.__enter__()
+        started = time.monotonic()
+        docs_in_batch = 0
+
     try:
         for path, kind, value in results:
+            if kind == ALL_SUBMITTED:
+                # Commit what is stored so far while the workers parse the last files, so that
+                # the final commit, which nothing overlaps, holds only those.
+                if docs_in_batch:
+                    commit()
+                continue
             if kind == "skip":
                 r = FileResult(path, "unchanged", issue_id=store.has_content(value))
             elif kind == "fail":
@@ -321,13 +340,9 @@ def _write(
                 on_result(r)
             if bar:
                 bar.advance(r, summary)
-            if ctx and (docs_in_batch >= BATCH_DOCS or time.monotonic() - started >= window):
-                ctx.__exit__(None, None, None)
-                ctx = batch()
-                ctx.__enter__()
-                started = time.monotonic()
+            if docs_in_batch >= BATCH_DOCS or time.monotonic() - started >= window:
+                commit()
                 window = min(window * 2, MAX_BATCH_SECONDS)
-                docs_in_batch = 0
     except BaseException as exc:
         if ctx:
             ctx.__exit__(type(exc), exc, exc.__traceback__)
