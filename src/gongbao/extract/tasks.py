@@ -101,13 +101,16 @@ _COL_LABEL = re.compile(r"^序号$")
 
 
 _MARKUP_CHARS = re.compile("[-#*+>_< \t\u3000]")
+# strip_markup changes a line only when it holds one of these (a leading #, >, -, *, +, • marker,
+# "**" or the "<" of a tag): half the lines reaching it hold only spaces and skip its call.
+_STRIP_CHARS = re.compile("[-#*+>•<]")
 
 
 def _clean(line: str) -> str:
     """Markup removed and the OCR line-wrap spaces around Chinese text squeezed out."""
     if _MARKUP_CHARS.search(line) is None:  # a C-level scan; the set test hashed every character
         return line.strip()
-    text = strip_markup(line)
+    text = strip_markup(line) if _STRIP_CHARS.search(line) is not None else line
     text = _WS_CJK.sub("", text)
     # Same as _WS.sub(" ", text).strip(): \s and str.split() both split on str.isspace().
     return " ".join(text.split())
