@@ -96,6 +96,8 @@ _COL_LEAD = re.compile(r"^(?:牵头单位|牵头部门)$")
 _COL_RESP = re.compile(r"^(?:责任单位|责任部门|主责单位|实施单位|责任主体|承办单位)$")
 _COL_SUPPORT = re.compile(r"^(?:配合单位|配合部门|协办单位)$")
 _COL_DEADLINE = re.compile(r"^(?:完成时限|完成时间|完成进度(?:要求)?|时间节点|完成期限|时限要求)$")
+# The keys _COL_LEAD or _COL_RESP match (test_parser_speed_tasks checks the two agree).
+_HEAD_NAMES = frozenset(("牵头单位", "牵头部门", "责任单位", "责任部门", "主责单位", "实施单位", "责任主体", "承办单位"))
 _COL_TEXT = ("具体措施", "工作内容", "工作任务", "主要任务", "重点任务", "任务内容", "项目名称", "工作措施", "任务")
 _COL_LABEL = re.compile(r"^序号$")
 
@@ -492,9 +494,14 @@ def _prose_tasks(paras: list[_Para], signed: str | None, city: str | None) -> li
     item: _Item | None = None
     last_task_para = -2  # index of the paragraph that produced/extended the last task
     duties = _duty_items(paras, city)
-    for index, para in enumerate(paras):
+    cue = _CLAUSE_CUE.search
+    clauses_of = [_clauses(p.text) if cue(p.text) else [] for p in paras]
+    # Only a paragraph with clauses or a duty item adds or extends a task: the paragraphs after
+    # the last one change nothing but the open item, and are not walked.
+    end = next((i + 1 for i in range(len(paras) - 1, -1, -1) if clauses_of[i] or duties[i] is not None), 0)
+    for index, para in enumerate(islice(paras, end)):
         text = para.text
-        clauses = _clauses(text) if _CLAUSE_CUE.search(text) else []
+        clauses = clauses_of[index]
         duty = duties[index]
         if duty is not None and not clauses:
             # One item of a duty list: its own task; it closes whatever item was open.
@@ -571,7 +578,11 @@ class _Header:
 
 
 def _header(cells: list[str]) -> _Header | None:
-    keys = [_WS.sub("", c) for c in cells]
+    keys = ["".join(c.split()) for c in cells]  # same as _WS.sub("", c): both drop str.isspace()
+    # Most rows reaching here hold 单位 in a value, not a header: no cell is a lead or
+    # responsible column name (the patterns are whole-key alternatives of literals).
+    if _HEAD_NAMES.isdisjoint(keys):
+        return None
 
     def col(pattern: re.Pattern[str]) -> int | None:
         return next((i for i, k in enumerate(keys) if pattern.match(k)), None)
@@ -603,8 +614,11 @@ def _table_tasks(lines: Sequence[str], first: int, last: int, signed: str | None
                     header = None
             continue
         gap = 0
+        may_head = "单位" in raw or "部门" in raw or "主体" in raw
+        if header is None and not may_head:
+            continue  # neither a header nor a row under one: the cells are not needed
         cells = _cells(raw)
-        found = _header(cells) if ("单位" in raw or "部门" in raw or "主体" in raw) else None
+        found = _header(cells) if may_head else None
         if found is not None:
             header = found
             continue

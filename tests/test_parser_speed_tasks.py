@@ -1,0 +1,70 @@
+"""Prefilters of the task, table and validity extractors change no result.
+
+- ``tasks._clean`` calls ``strip_markup`` only on lines holding one of ``-#*+>•<``;
+  ``ref_clean`` is ``_clean`` at d914d14 (strip_markup on every line holding markup or whitespace).
+- ``tasks._header`` rejects a row none of whose keys is in ``_HEAD_NAMES`` before trying the
+  column patterns: ``_HEAD_NAMES`` must be exactly the keys ``_COL_LEAD`` or ``_COL_RESP`` match.
+- ``validity._sentences`` yields only sentences holding a ``_HINT``: every match of the patterns
+  ``validity.fill`` acts on holds one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SAMPLES
+from gongbao.extract import tasks as T
+from gongbao.extract import validity as V
+from gongbao.segment.lines import strip_markup
+
+SAMPLE_LINES = sorted({
+    line for path in sorted(SAMPLES.glob("*.txt")) for line in path.read_text("utf-8").split("\n") if line.strip()
+})
+
+
+def ref_clean(line: str) -> str:
+    if T._MARKUP_CHARS.search(line) is None:
+        return line.strip()
+    text = strip_markup(line)
+    text = T._WS_CJK.sub("", text)
+    return " ".join(text.split())
+
+
+def test_clean_matches_reference_on_sample_lines_and_cells() -> None:
+    texts = SAMPLE_LINES + [cell for line in SAMPLE_LINES for cell in line.split("\t")]
+    assert [T._clean(t) for t in texts] == [ref_clean(t) for t in texts]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\u3000-#*+>•<_/a市局（）、。**<p>", max_size=20))
+def test_clean_matches_reference_on_markup(text: str) -> None:
+    assert T._clean(text) == ref_clean(text)
+
+
+def _literals(pattern: re.Pattern[str]) -> set[str]:
+    inner = pattern.pattern.removeprefix("^(?:").removesuffix(")$")
+    assert re.fullmatch(r"[\u4e00-\u9fff|]+", inner), "a pattern of plain alternatives"
+    return set(inner.split("|"))
+
+
+def test_head_names_are_the_lead_and_responsible_columns() -> None:
+    assert _literals(T._COL_LEAD) | _literals(T._COL_RESP) == T._HEAD_NAMES
+    keys = {"".join(c.split()) for line in SAMPLE_LINES if "\t" in line for c in T._cells(line)}
+    for key in keys | T._HEAD_NAMES:
+        assert (key in T._HEAD_NAMES) == bool(T._COL_LEAD.match(key) or T._COL_RESP.match(key)), key
+
+
+def test_every_validity_clause_holds_a_hint() -> None:
+    hint = V._HINT.search
+    sentences = [s for line in SAMPLE_LINES for s in V._SENTENCE_SPLIT.split(V._SPACE.sub("", line)) if s]
+    for s in sentences:
+        found = [V._EFFECTIVE_RE.search(s), V._VALIDITY_RE.search(s), V._UNTIL_RE.search(s), V._REPEAL_RE.search(s)]
+        if any(found):
+            assert hint(s), s
+    for verb in V._REPEAL_RE.pattern.split("|"):
+        assert hint(verb), verb
+    for verb in ("施行", "实施", "执行", "生效", "实行"):
+        assert hint(verb)
