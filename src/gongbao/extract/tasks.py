@@ -189,14 +189,13 @@ def _paragraphs(lines: Sequence[str], first: int, last: int, skip: set[int]) -> 
     paras: list[_Para] = []
     # Module globals bound to locals: this loop runs once per source line of every document.
     clean, marker, label_line = _clean, _MARKER.match, _LABEL_LINE.match
-    cue, label = _CLAUSE_CUE.search, _LABEL.search
+    cue, label, markup = _CLAUSE_CUE.search, _LABEL.search, _MARKUP_CHARS.search
     prev: _Para | None = None
-    for n in range(first, last + 1):
-        raw = lines[n - 1]
+    for n, raw in enumerate(lines[first - 1:last], first):
         # A blank line (every other line of OCR text) cleans to "" and is skipped below anyway.
         if not raw or n in skip or "\t" in raw:
             continue
-        text = clean(raw)
+        text = raw.strip() if markup(raw) is None else clean(raw)  # _clean's first branch, inline
         # _NOTICE needs an opening bracket first and _DATE_ONLY a final 日: test those characters
         # before running either regex (same lines skipped).
         if not text or (text[0] in "（(" and _NOTICE.match(text)) or (text[-1] == "日" and _DATE_ONLY.match(text)):
