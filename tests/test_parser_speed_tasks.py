@@ -5,7 +5,8 @@
 - ``tasks._header`` rejects a row none of whose keys is in ``_HEAD_NAMES`` before trying the
   column patterns: ``_HEAD_NAMES`` must be exactly the keys ``_COL_LEAD`` or ``_COL_RESP`` match.
 - ``validity._sentences`` yields only sentences holding a ``_HINT``: every match of the patterns
-  ``validity.fill`` acts on holds one.
+  ``validity.fill`` acts on holds one; it cuts sentences with ``_SENTENCE.findall``, the non-empty
+  pieces of ``_SENTENCE_SPLIT.split``.
 """
 
 from __future__ import annotations
@@ -68,3 +69,15 @@ def test_every_validity_clause_holds_a_hint() -> None:
         assert hint(verb), verb
     for verb in ("施行", "实施", "执行", "生效", "实行"):
         assert hint(verb)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="。；;自本办法施行至 a", max_size=30))
+def test_sentence_findall_is_the_split(text: str) -> None:
+    assert V._SENTENCE.findall(text) == [s for s in V._SENTENCE_SPLIT.split(text) if s]
+
+
+def test_sentence_findall_is_the_split_on_sample_lines() -> None:
+    for line in SAMPLE_LINES:
+        text = V._SPACE.sub("", line)
+        assert V._SENTENCE.findall(text) == [s for s in V._SENTENCE_SPLIT.split(text) if s]
