@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLES
+from gongbao.extract import tables as Tb
 from gongbao.extract import tasks as T
 from gongbao.extract import validity as V
 from gongbao.segment.lines import strip_markup
@@ -81,3 +82,45 @@ def test_sentence_findall_is_the_split_on_sample_lines() -> None:
     for line in SAMPLE_LINES:
         text = V._SPACE.sub("", line)
         assert V._SENTENCE.findall(text) == [s for s in V._SENTENCE_SPLIT.split(text) if s]
+
+
+def ref_runs(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """tables._runs at d914d14, verbatim."""
+    runs: list[tuple[int, int]] = []
+    n = start
+    while n <= end:
+        if not Tb._is_row(lines[n - 1]):
+            n += 1
+            continue
+        first = last = n
+        k = n + 1
+        while k <= end:
+            if Tb._is_row(lines[k - 1]):
+                last = k
+                k += 1
+                continue
+            gap = k
+            while gap <= end and Tb._is_blank(lines[gap - 1]) and gap - k < Tb._MAX_BLANKS_INSIDE:
+                gap += 1
+            if gap > k and gap <= end and Tb._is_row(lines[gap - 1]):
+                k = gap
+                continue
+            break
+        runs.append((first, last))
+        n = last + 1
+    return runs
+
+
+def test_runs_match_reference_on_samples() -> None:
+    for path in sorted(SAMPLES.glob("*.txt")):
+        lines = path.read_text("utf-8").split("\n")
+        for start, end in [(1, len(lines)), (2, len(lines) - 1), (len(lines) // 3, len(lines) // 2)]:
+            assert Tb._runs(lines, start, end) == ref_runs(lines, start, end)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "\t", " \t ", "a\tb", "\tx", "文字", "x"]), max_size=20),
+       st.integers(1, 21), st.integers(0, 21))
+def test_runs_match_reference(lines: list[str], start: int, end: int) -> None:
+    end = min(end, len(lines))
+    assert Tb._runs(lines, start, end) == ref_runs(lines, start, end)
