@@ -124,3 +124,84 @@ def test_runs_match_reference_on_samples() -> None:
 def test_runs_match_reference(lines: list[str], start: int, end: int) -> None:
     end = min(end, len(lines))
     assert Tb._runs(lines, start, end) == ref_runs(lines, start, end)
+
+
+# tasks._table_tasks at 157af95 (every line walked, a counter of non-blank lines since the last tab
+# line), verbatim but for the module prefix.
+def ref_table_tasks(lines: list[str], first: int, last: int, signed: str | None,
+                 city: str | None) -> list[T.Task]:
+    tasks: list[T.Task] = []
+    header: T._Header | None = None
+    gap = 0
+    for n in range(first, last + 1):
+        raw = lines[n - 1]
+        if "\t" not in raw:
+            if raw.strip():
+                gap += 1
+                if gap > 1:
+                    header = None
+            continue
+        gap = 0
+        may_head = "单位" in raw or "部门" in raw or "主体" in raw
+        if header is None and not may_head:
+            continue  # neither a header nor a row under one: the cells are not needed
+        cells = T._cells(raw)
+        found = T._header(cells) if may_head else None
+        if found is not None:
+            header = found
+            continue
+        if header is None:
+            continue
+        while len(cells) > header.width and not cells[-1]:
+            cells.pop()
+        if len(cells) > header.width:
+            cells = cells[len(cells) - header.width:]
+        elif len(cells) < header.width:
+            cells = [""] * (header.width - len(cells)) + cells
+
+        def cell(i: int | None, row: list[str] = cells) -> str:
+            return row[i] if i is not None and i < len(row) else ""
+
+        lead_raw = T.split_units(cell(header.lead))
+        resp_raw = T.split_units(cell(header.resp))
+        support_raw = T.split_units(cell(header.support))
+        if not (lead_raw or resp_raw):
+            continue
+        named = lead_raw + resp_raw
+        if sum(1 for u in named if T.looks_like_unit(u)) * 2 < len(named):
+            continue
+        if lead_raw:
+            lead_names, support_names = lead_raw, resp_raw + support_raw
+        else:
+            lead_names, support_names = resp_raw, support_raw
+        lead = T._normalize(lead_names, city)
+        support = [u for u in T._normalize(support_names, city) if u not in lead]
+        text = cell(header.text) or max(cells, key=len)
+        label = cell(header.label) or None
+        phrase = cell(header.deadline)
+        deadline = T.parse_deadline(phrase, signed) if phrase else None
+        tasks.append(T.Task(
+            text=text, line=n, end_line=n, label=label if label and label.isdigit() else None,
+            lead_units=lead, support_units=support,
+            units_raw="；".join(x for x in (cell(header.lead), cell(header.resp), cell(header.support)) if x),
+            deadline=deadline.date if deadline else None,
+            deadline_text=deadline.text if deadline else None,
+            deadline_kind=deadline.kind if deadline else None,
+        ))
+    return tasks
+
+
+
+def test_table_tasks_match_reference_on_samples() -> None:
+    for path in sorted(SAMPLES.glob("*.txt")):
+        lines = path.read_text("utf-8").split("\n")
+        for first, last in [(1, len(lines)), (len(lines) // 4, len(lines) // 2), (len(lines) // 2, len(lines))]:
+            for signed in (None, "2020-07-28"):
+                assert T._table_tasks(lines, first, last, signed, None) == ref_table_tasks(lines, first, last, signed, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "文字", "说明", "序号\t工作任务\t责任单位\t完成时限", "1\t做好工作\t市发改委\t2021年底前",
+                                 "2\t推进项目\t市商务局、市财政局\t长期坚持", "\t\t", "单位：万元"]), max_size=16))
+def test_table_tasks_match_reference(lines: list[str]) -> None:
+    assert T._table_tasks(lines, 1, len(lines), "2020-07-28", None) == ref_table_tasks(lines, 1, len(lines), "2020-07-28", None)

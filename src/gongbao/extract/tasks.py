@@ -603,16 +603,13 @@ def _table_tasks(lines: Sequence[str], first: int, last: int, signed: str | None
                  city: str | None) -> list[Task]:
     tasks: list[Task] = []
     header: _Header | None = None
-    gap = 0
-    for n in range(first, last + 1):
-        raw = lines[n - 1]
-        if "\t" not in raw:
-            if raw.strip():
-                gap += 1
-                if gap > 1:
-                    header = None
-            continue
-        gap = 0
+    # Only the tab lines are walked; a header ends where two non-blank lines without a tab
+    # stand between two tab lines (those lines are counted only while a header is open).
+    previous = first - 1  # the last tab line seen
+    for n, raw in [(n, raw) for n, raw in enumerate(lines[first - 1:last], first) if "\t" in raw]:
+        if header is not None and n - previous > 2 and sum(1 for k in range(previous + 1, n) if lines[k - 1].strip()) > 1:
+            header = None
+        previous = n
         may_head = "单位" in raw or "部门" in raw or "主体" in raw
         if header is None and not may_head:
             continue  # neither a header nor a row under one: the cells are not needed
