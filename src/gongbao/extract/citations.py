@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import re
 
-from gongbao.extract.doc_number import brackets_balanced, enclosing_brackets_balanced, find_doc_numbers
+from gongbao.extract.doc_number import (
+    CLOSE_BRACKETS,
+    OPEN_BRACKETS,
+    brackets_balanced,
+    enclosing_brackets_balanced,
+    find_doc_numbers,
+)
 from gongbao.models import Citation, Document, ParseWarning
 from gongbao.segment.lines import Lines
 
@@ -22,6 +28,12 @@ _TITLE_BEFORE = re.compile(r"《(?P<t>[^《》]{2,80})》\s*[（(]?\s*$")
 _SPACE = re.compile(r"[ \t\u3000]+")
 _UPPER = re.compile(r"[A-Z]{2}")
 _CITE_CHARS = re.compile(r"[号A-Z]")
+# The bracketed year every match of DOC_NUMBER_RE holds (its year group between an opening and a
+# closing bracket, copied from the pattern): DOC_NUMBER_RE opens with a run of ideographs and is
+# tried at every one of them, while this pattern opens with a bracket class and skips in C.
+_YEAR_IN_BRACKETS = re.compile(
+    rf"[{re.escape(OPEN_BRACKETS)}]\s*(?:(?:19|20)\s*\d\s*\d|[１２][０-９]{{3}})\s*[{re.escape(CLOSE_BRACKETS)}]"
+)
 
 
 def find_orders(text: str) -> list[str]:
@@ -61,7 +73,7 @@ def fill(doc: Document, lines: Lines) -> None:
             continue
         if not raw.strip():
             continue
-        if n != doc.doc_number_line:
+        if n != doc.doc_number_line and _YEAR_IN_BRACKETS.search(raw) is not None:
             for span in find_doc_numbers(raw):
                 if span.normalized == doc.doc_number:
                     continue

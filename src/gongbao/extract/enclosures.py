@@ -183,13 +183,15 @@ def find_enclosures(lines: Lines, doc: Document, notice_end: int, stop: int | No
     notice_text = "".join(lines.c(n) for n in range(doc.start_line, notice_end + 1))
     names = [m.group("t") for m in _TITLE_NAME.finditer(notice_text)]
     found: list[str] = []
-    for n in range(notice_end + 1, last + 1):
-        c = lines.c(n)
+    # The compact lines walked directly (lines.c(n) for n in range, without its call and bounds
+    # test); _LABEL_RE is anchored on 附件 and _is_enclosure_heading opens with the length and 。
+    # tests, made here before its call (most lines are prose and fail them).
+    for n, c in enumerate(lines.compacted[notice_end:last], notice_end + 1):
         if not c:
             continue
-        if _LABEL_RE.match(c):
+        if c.startswith("附件") and _LABEL_RE.match(c):
             break  # attachments follow; they are not enclosures
-        if not _is_enclosure_heading(c, lines.raw[n - 1]):
+        if len(c) > 70 or "。" in c or not _is_enclosure_heading(c, lines.raw[n - 1]):
             continue
         following = lines.next_nonblank(n, doc.end_line)
         if following is not None and "\t" in lines.raw[following - 1]:

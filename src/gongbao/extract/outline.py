@@ -79,6 +79,8 @@ _MARKER = re.compile(
     )""",
     re.X,
 )
+# The characters a match of _MARKER can open with, besides a digit.
+_MARKER_FIRST = frozenset("第一二三四五六七八九十百（(") | frozenset(map(chr, range(0x2460, 0x2474)))
 _DI_KIND = {"编": "part", "部分": "part", "章": "chapter", "节": "section", "条": "article"}
 _DI_LEVEL = {"part": 0, "chapter": 1, "section": 2, "article": 3}
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
@@ -105,6 +107,9 @@ def match_marker(text: str) -> Marker | None:
     >>> [match_marker(s) for s in ["1.5亿元", "2020.", "2020年8月", "30 日内"]]
     [None, None, None, None]
     """
+    first = text[:1]
+    if first not in _MARKER_FIRST and not first.isdecimal():
+        return None  # every branch of _MARKER opens with one of these or a digit (\d is isdecimal)
     m = _MARKER.match(text)
     if m is None:
         return None
@@ -156,6 +161,7 @@ _TITLE_WORDS = ("方案", "办法", "规定", "细则", "制度", "规则", "意
                 "措施", "条例", "规划", "指南", "纲要", "章程", "准则", "守则", "须知")
 _TRAILING_NOTE = re.compile(r"（[^（）]{1,8}）$")  # "…办法（试行）"
 _ATTACHMENT_LIST = re.compile(r"^(?:附\s*件|附\s*表|注|备注|说明)\s*[：:]?\s*(\d{1,2})\s*[.．、]")
+_ATTACHMENT_FIRST = frozenset("附注备说")  # the first characters of the branches of _ATTACHMENT_LIST
 _NOT_TITLE = re.compile(r"[，。；：！？,;:!?\t]")
 _MAX_TITLE = 64
 
@@ -267,7 +273,7 @@ def build_outline(paragraphs: list[Paragraph]) -> tuple[list[Heading], list[Pars
         text = para.text
         if not text or "\t" in text:
             continue
-        listed = _ATTACHMENT_LIST.match(text)
+        listed = _ATTACHMENT_LIST.match(text) if text[0] in _ATTACHMENT_FIRST else None
         if listed:
             attachment_item = int(listed.group(1))
             continue

@@ -36,29 +36,26 @@ def _is_blank(line: str) -> bool:
 
 
 def _runs(lines: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
-    """(first, last) 1-based line numbers of each block of tab lines."""
+    """(first, last) 1-based line numbers of each block of tab lines.
+
+    Two rows are in one block when at most ``_MAX_BLANKS_INSIDE`` lines lie between them, all
+    blank. The rows are listed in one pass (a comprehension, not a loop of calls) and only the
+    lines between two of them are looked at again.
+    """
     runs: list[tuple[int, int]] = []
-    n = start
-    while n <= end:
-        if not _is_row(lines[n - 1]):
-            n += 1
-            continue
-        first = last = n
-        k = n + 1
-        while k <= end:
-            if _is_row(lines[k - 1]):
-                last = k
-                k += 1
-                continue
-            gap = k
-            while gap <= end and _is_blank(lines[gap - 1]) and gap - k < _MAX_BLANKS_INSIDE:
-                gap += 1
-            if gap > k and gap <= end and _is_row(lines[gap - 1]):
-                k = gap
-                continue
-            break
-        runs.append((first, last))
-        n = last + 1
+    span = lines[start - 1:end]
+    if "\t" not in "".join(span):
+        return runs  # no row at all (most documents): one C-level scan instead of a test per line
+    rows = [n for n, line in enumerate(span, start) if "\t" in line and not line.isspace()]
+    if not rows:
+        return runs
+    first = last = rows[0]
+    for n in rows[1:]:
+        if n - last - 1 > _MAX_BLANKS_INSIDE or not all(_is_blank(lines[k - 1]) for k in range(last + 1, n)):
+            runs.append((first, last))
+            first = n
+        last = n
+    runs.append((first, last))
     return runs
 
 

@@ -96,18 +96,23 @@ _COL_LEAD = re.compile(r"^(?:牵头单位|牵头部门)$")
 _COL_RESP = re.compile(r"^(?:责任单位|责任部门|主责单位|实施单位|责任主体|承办单位)$")
 _COL_SUPPORT = re.compile(r"^(?:配合单位|配合部门|协办单位)$")
 _COL_DEADLINE = re.compile(r"^(?:完成时限|完成时间|完成进度(?:要求)?|时间节点|完成期限|时限要求)$")
+# The keys _COL_LEAD or _COL_RESP match (test_parser_speed_tasks checks the two agree).
+_HEAD_NAMES = frozenset(("牵头单位", "牵头部门", "责任单位", "责任部门", "主责单位", "实施单位", "责任主体", "承办单位"))
 _COL_TEXT = ("具体措施", "工作内容", "工作任务", "主要任务", "重点任务", "任务内容", "项目名称", "工作措施", "任务")
 _COL_LABEL = re.compile(r"^序号$")
 
 
 _MARKUP_CHARS = re.compile("[-#*+>_< \t\u3000]")
+# strip_markup changes a line only when it holds one of these (a leading #, >, -, *, +, • marker,
+# "**" or the "<" of a tag): half the lines reaching it hold only spaces and skip its call.
+_STRIP_CHARS = re.compile("[-#*+>•<]")
 
 
 def _clean(line: str) -> str:
     """Markup removed and the OCR line-wrap spaces around Chinese text squeezed out."""
     if _MARKUP_CHARS.search(line) is None:  # a C-level scan; the set test hashed every character
         return line.strip()
-    text = strip_markup(line)
+    text = strip_markup(line) if _STRIP_CHARS.search(line) is not None else line
     text = _WS_CJK.sub("", text)
     # Same as _WS.sub(" ", text).strip(): \s and str.split() both split on str.isspace().
     return " ".join(text.split())
@@ -184,14 +189,13 @@ def _paragraphs(lines: Sequence[str], first: int, last: int, skip: set[int]) -> 
     paras: list[_Para] = []
     # Module globals bound to locals: this loop runs once per source line of every document.
     clean, marker, label_line = _clean, _MARKER.match, _LABEL_LINE.match
-    cue, label = _CLAUSE_CUE.search, _LABEL.search
+    cue, label, markup = _CLAUSE_CUE.search, _LABEL.search, _MARKUP_CHARS.search
     prev: _Para | None = None
-    for n in range(first, last + 1):
-        raw = lines[n - 1]
+    for n, raw in enumerate(lines[first - 1:last], first):
         # A blank line (every other line of OCR text) cleans to "" and is skipped below anyway.
         if not raw or n in skip or "\t" in raw:
             continue
-        text = clean(raw)
+        text = raw.strip() if markup(raw) is None else clean(raw)  # _clean's first branch, inline
         # _NOTICE needs an opening bracket first and _DATE_ONLY a final 日: test those characters
         # before running either regex (same lines skipped).
         if not text or (text[0] in "（(" and _NOTICE.match(text)) or (text[-1] == "日" and _DATE_ONLY.match(text)):
@@ -489,9 +493,14 @@ def _prose_tasks(paras: list[_Para], signed: str | None, city: str | None) -> li
     item: _Item | None = None
     last_task_para = -2  # index of the paragraph that produced/extended the last task
     duties = _duty_items(paras, city)
-    for index, para in enumerate(paras):
+    cue = _CLAUSE_CUE.search
+    clauses_of = [_clauses(p.text) if cue(p.text) else [] for p in paras]
+    # Only a paragraph with clauses or a duty item adds or extends a task: the paragraphs after
+    # the last one change nothing but the open item, and are not walked.
+    end = next((i + 1 for i in range(len(paras) - 1, -1, -1) if clauses_of[i] or duties[i] is not None), 0)
+    for index, para in enumerate(islice(paras, end)):
         text = para.text
-        clauses = _clauses(text) if _CLAUSE_CUE.search(text) else []
+        clauses = clauses_of[index]
         duty = duties[index]
         if duty is not None and not clauses:
             # One item of a duty list: its own task; it closes whatever item was open.
@@ -568,7 +577,11 @@ class _Header:
 
 
 def _header(cells: list[str]) -> _Header | None:
-    keys = [_WS.sub("", c) for c in cells]
+    keys = ["".join(c.split()) for c in cells]  # same as _WS.sub("", c): both drop str.isspace()
+    # Most rows reaching here hold 单位 in a value, not a header: no cell is a lead or
+    # responsible column name (the patterns are whole-key alternatives of literals).
+    if _HEAD_NAMES.isdisjoint(keys):
+        return None
 
     def col(pattern: re.Pattern[str]) -> int | None:
         return next((i for i, k in enumerate(keys) if pattern.match(k)), None)
@@ -590,18 +603,18 @@ def _table_tasks(lines: Sequence[str], first: int, last: int, signed: str | None
                  city: str | None) -> list[Task]:
     tasks: list[Task] = []
     header: _Header | None = None
-    gap = 0
-    for n in range(first, last + 1):
-        raw = lines[n - 1]
-        if "\t" not in raw:
-            if raw.strip():
-                gap += 1
-                if gap > 1:
-                    header = None
-            continue
-        gap = 0
+    # Only the tab lines are walked; a header ends where two non-blank lines without a tab
+    # stand between two tab lines (those lines are counted only while a header is open).
+    previous = first - 1  # the last tab line seen
+    for n, raw in [(n, raw) for n, raw in enumerate(lines[first - 1:last], first) if "\t" in raw]:
+        if header is not None and n - previous > 2 and sum(1 for k in range(previous + 1, n) if lines[k - 1].strip()) > 1:
+            header = None
+        previous = n
+        may_head = "单位" in raw or "部门" in raw or "主体" in raw
+        if header is None and not may_head:
+            continue  # neither a header nor a row under one: the cells are not needed
         cells = _cells(raw)
-        found = _header(cells) if ("单位" in raw or "部门" in raw or "主体" in raw) else None
+        found = _header(cells) if may_head else None
         if found is not None:
             header = found
             continue
