@@ -10,6 +10,7 @@ version) are skipped before parsing.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import time
@@ -179,6 +180,12 @@ _COMPRESS = True
 def _init_worker(known: frozenset[str], compress: bool = True) -> None:
     global _KNOWN, _COMPRESS
     _KNOWN, _COMPRESS = known, compress
+    # The cyclic garbage collector: what the worker inherits (modules, compiled patterns) moves to
+    # a generation it never scans, and the youngest generation is collected every 20,000
+    # allocations instead of 700. Parsing builds many short-lived containers and few cycles; the
+    # collector took 3.5% of a worker's CPU with the defaults.
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
 
 def _work(path: str) -> tuple[str, Any]:
