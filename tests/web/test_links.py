@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from .webutil import CRAFTED_CITY, XSS, Archive, Server, copy_archive, crafted_gazette
+from .webutil import CRAFTED_CITY, XSS, Archive, Server, copy_archive, crafted_gazette, serve_in_thread
 
 UPPER = "国办发〔2019〕15号"  # cited by one 朔州 and one 阳泉 document of the samples
 HOSTILE = "<svg/onload=alert(1)>"  # no whitespace: the citation title keeps it whole
@@ -207,14 +207,13 @@ def test_feed_is_documented(api: httpx.Client) -> None:
 def test_document_page_reuses_the_index(archive: Archive, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Two document pages and a links request in a row use one index (no rebuild per request); an
     ingest makes the next request see a new one."""
-    from fastapi.testclient import TestClient
-
     from gongbao.obligations import index_for
     from gongbao.store import open_store
     from gongbao.web.app import create_app
 
     db = copy_archive(archive.db, tmp_path / "copy.db")
-    with open_store(db) as store, TestClient(create_app(store)) as client:
+    with (open_store(db) as store, serve_in_thread(create_app(store)) as url,
+          httpx.Client(base_url=url, timeout=30) as client):
         assert client.get(f"/documents/{archive.cited_id}").status_code == 200
         first = index_for(store)
         assert client.get(f"/documents/{archive.crafted_id}").status_code == 200

@@ -8,7 +8,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,6 +149,30 @@ def start_server(db: Path, token: str | None, log: Path, *, max_upload_mb: int |
             raise RuntimeError(f"server did not start: {log.read_text(errors='replace')[-2000:]}")
         time.sleep(0.1)
     return Server(url=url, db=db, token=token, proc=proc, log=log)
+
+
+@contextmanager
+def serve_in_thread(app: object) -> Iterator[str]:
+    """``uvicorn`` serving ``app`` from a thread of this process on a free loopback port; yields
+    the base URL. For tests that must look inside the app's store while it answers real HTTP."""
+    import uvicorn
+
+    from gongbao.web.app import SERVER_OPTIONS
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the in-process server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def stop_server(server: Server) -> None:
