@@ -166,6 +166,7 @@ def serve_in_thread(app: object) -> Iterator[str]:
     deadline = time.monotonic() + 30
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
             raise RuntimeError("the in-process server did not start")
         time.sleep(0.05)
     try:
