@@ -138,6 +138,11 @@ def test_export_streams_every_match(api: httpx.Client) -> None:
     assert r.headers["content-type"].startswith("text/csv")
     table = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert len(table) == res["total"] and {"id", "title", "doc_number"} <= set(table[0])
+    r = api.get("/api/export", params={"format": "json", "city": city["value"]})
+    assert r.headers["content-type"].startswith("application/json")
+    assert [x["id"] for x in r.json()] == [x["id"] for x in rows]
+    empty = api.get("/api/export", params={"format": "json", "q": "不可能出现的词组甲乙丙丁"})
+    assert empty.status_code == 200 and empty.json() == []
     assert api.get("/api/export", params={"format": "xml"}).status_code == 422
 
 

@@ -30,7 +30,7 @@ def _root(
 
 
 # Command modules register themselves on import (order = order in --help).
-from gongbao.cli import archive_cmd, obligations_cmd, parse_cmd, serve_cmd  # noqa: E402,F401
+from gongbao.cli import archive_cmd, export_cmd, obligations_cmd, parse_cmd, serve_cmd  # noqa: E402,F401
 
 
 def main() -> None:

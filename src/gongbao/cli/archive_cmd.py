@@ -1,4 +1,4 @@
-"""``gongbao ingest``, ``gongbao search``, ``gongbao show``: the archive from the command line.
+"""``gongbao ingest``, ``search``, ``show``, ``issues``, ``stats``: the archive from the command line.
 
 Exit codes: 0 ok; 1 some files failed (ingest) or nothing found (show); 2 bad input (query syntax,
 cursor, filter, unusable database).
@@ -9,13 +9,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
 from gongbao.cli import app
 
 DB_HELP = "SQLite file or postgresql:// URL (default: $GONGBAO_DB, else the user data dir's gongbao/gongbao.db)."
+
+# The options shared by the commands that search (search, export).
+Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+Query = Annotated[str, typer.Argument(help='Words (AND), "phrases", a OR b, -exclude, or a 文号.')]
+City = Annotated[str | None, typer.Option("--city", help="城市, e.g. 朔州市")]
+Year = Annotated[int | None, typer.Option("--year", help="公报 year")]
+DateFrom = Annotated[str | None, typer.Option("--from", help="成文日期 from (YYYY[-MM[-DD]])")]
+DateTo = Annotated[str | None, typer.Option("--to", help="成文日期 to (YYYY[-MM[-DD]])")]
+Section = Annotated[str | None, typer.Option("--section", help="栏目")]
+DocType = Annotated[str | None, typer.Option("--type", help="文种, e.g. 通知")]
+Issuer = Annotated[str | None, typer.Option("--issuer", help="发文机关")]
+DocNumber = Annotated[str | None, typer.Option("--doc-number", help="文号 (any bracket variant)")]
 
 
 def _fail(msg: str, code: int = 2) -> typer.Exit:
@@ -82,19 +94,19 @@ def ingest(
 
 @app.command()
 def search(
-    query: str = typer.Argument("", help='Words (AND), "phrases", a OR b, -exclude, or a 文号.'),
-    city: str | None = typer.Option(None, "--city", help="城市, e.g. 朔州市"),
-    year: int | None = typer.Option(None, "--year", help="公报 year"),
-    date_from: str | None = typer.Option(None, "--from", help="成文日期 from (YYYY[-MM[-DD]])"),
-    date_to: str | None = typer.Option(None, "--to", help="成文日期 to (YYYY[-MM[-DD]])"),
-    section: str | None = typer.Option(None, "--section", help="栏目"),
-    doc_type: str | None = typer.Option(None, "--type", help="文种, e.g. 通知"),
-    issuer: str | None = typer.Option(None, "--issuer", help="发文机关"),
-    doc_number: str | None = typer.Option(None, "--doc-number", help="文号 (any bracket variant)"),
+    query: Query = "",
+    city: City = None,
+    year: Year = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    section: Section = None,
+    doc_type: DocType = None,
+    issuer: Issuer = None,
+    doc_number: DocNumber = None,
     limit: int = typer.Option(20, "--limit", "-n", help="Hits per page (1-1000)."),
     cursor: str | None = typer.Option(None, "--cursor", help="next_cursor of the previous page."),
     as_json: bool = typer.Option(False, "--json", help="Print total, hits, facets and next_cursor as JSON."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db: Db = None,
 ) -> None:
     """Search the archive: exact Chinese substring search with facets and paging."""
     from gongbao.store import QueryError, SearchFilters, StoreError
@@ -191,3 +203,52 @@ def show(
     console.print()
     for p in doc.body:
         console.print(Text(p["text"]))
+
+
+@app.command()
+def issues(
+    city: City = None,
+    year: Year = None,
+    as_json: bool = typer.Option(False, "--json", help="Print the issues as a JSON list."),
+    db: Db = None,
+) -> None:
+    """List the stored gazette issues (期), by city, year and issue number."""
+    store = _open(db, create=False)
+    try:
+        rows = store.list_issues(city=city, year=year)
+    finally:
+        store.close()
+    if as_json:
+        _dump([r.to_dict() for r in rows])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "城市", "年", "期", "总期", "文件", "来源", "收录 (UTC)", box=None, highlight=False)
+    for r in rows:
+        table.add_row(str(r.id), r.city or "?", str(r.year or "?"), str(r.issue or "?"), str(r.total_issue or ""),
+                      str(r.document_count), Path(r.source_name).name, r.ingested_at[:16].replace("T", " "))
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"{len(rows)} 期, {sum(r.document_count for r in rows)} 篇")
+
+
+@app.command()
+def stats(
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    db: Db = None,
+) -> None:
+    """How much the archive holds: issues, documents, citations (and how many resolve)."""
+    store = _open(db, create=False)
+    try:
+        st = store.stats().to_dict()
+    finally:
+        store.close()
+    st["location"] = _safe(st["location"])
+    if as_json:
+        _dump(st)
+        return
+    labels = {"issues": "期刊", "documents": "文件", "citations": "引用", "resolved_citations": "已关联引用",
+              "schema_version": "schema", "backend": "backend", "location": "location"}
+    for k, v in st.items():
+        typer.echo(f"{labels.get(k, k)}: {v}")

@@ -14,9 +14,7 @@ API (``/openapi.json``, interactive docs at ``/docs`` served from the package):
 
 from __future__ import annotations
 
-import csv
 import hmac
-import io
 import json
 import logging
 import os
@@ -40,6 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gongbao.export import MEDIA_TYPES, export_lines, join_issuer
 from gongbao.store import FACETS, QueryError, SearchFilters, Store, StoreError, open_store
 from gongbao.store.base import MAX_LIMIT, DocRef, IssueSummary
 from gongbao.store.query import MAX_QUERY_CHARS
@@ -226,16 +225,6 @@ def _group_issues(issues: list[IssueSummary]) -> list[tuple[str, list[tuple[int 
     return out
 
 
-def _export_row(ref: DocRef) -> dict[str, Any]:
-    d = ref.to_dict()
-    d["issuer"] = render.join_issuer(ref.issuer)
-    return d
-
-
-EXPORT_COLUMNS = ["id", "title", "doc_number", "city", "year", "signed_date", "issue_id", "issue", "section",
-                  "doc_type", "issuer"]
-
-
 # --------------------------------------------------------------------------------------------
 # The app
 # --------------------------------------------------------------------------------------------
@@ -278,7 +267,7 @@ def create_app(
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(facet_labels=FACETS, meta_labels=render.META_LABELS, join_issuer=render.join_issuer,
+    env.globals.update(facet_labels=FACETS, meta_labels=render.META_LABELS, join_issuer=join_issuer,
                        citation_kinds=render.CITATION_KINDS, qs=render.query_string)
     env.filters["basename"] = lambda p: re.split(r"[\\/]", str(p or ""))[-1]
     templates = Jinja2Templates(env=env)
@@ -431,15 +420,17 @@ def create_app(
         summary="导出 Export every match",
         response_class=Response,
         responses={
-            200: {"description": "Every match, streamed: one JSON object per line, or CSV with a header row.",
+            200: {"description": "Every match, streamed: one JSON object per line, CSV with a header row,"
+                                 " or one JSON array.",
                   "content": {"application/x-ndjson": {"schema": {"type": "string"}},
-                              "text/csv": {"schema": {"type": "string"}}}},
+                              "text/csv": {"schema": {"type": "string"}},
+                              "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}},
             **ERR,
         },
         tags=["search"],
     )
     def api_export(
-        format: Annotated[str, Query(pattern="^(jsonl|csv)$")] = "jsonl",
+        format: Annotated[str, Query(pattern="^(jsonl|csv|json)$")] = "jsonl",
         q: Q = None,
         city: F = None,
         year: Year = None,
@@ -451,7 +442,7 @@ def create_app(
         doc_number: DocNo = None,
         issue_id: IssueIdFilter = None,
     ) -> Response:
-        """Every document matching the search (no cap), streamed as JSON lines or CSV."""
+        """Every document matching the search (no cap), streamed as JSON lines, CSV or a JSON array."""
         filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
                                doc_type=type, issuer=issuer, doc_number=doc_number, issue_id=issue_id)
         matches = store.iter_matches(_check_query(q), filters)
@@ -462,28 +453,10 @@ def create_app(
                 yield first
                 yield from matches
 
-        if format == "csv":
-            def gen_csv() -> Iterator[str]:
-                buf = io.StringIO()
-                writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, extrasaction="ignore",
-                                        lineterminator="\r\n")
-                writer.writeheader()
-                yield "\ufeff" + buf.getvalue()  # a BOM so spreadsheet programs read UTF-8 Chinese
-                for ref in rows():
-                    buf.seek(0)
-                    buf.truncate()
-                    writer.writerow(_export_row(ref))
-                    yield buf.getvalue()
-
-            return StreamingResponse(gen_csv(), media_type="text/csv; charset=utf-8",
-                                     headers={"content-disposition": 'attachment; filename="gongbao-export.csv"'})
-
-        def gen_jsonl() -> Iterator[str]:
-            for ref in rows():
-                yield json.dumps(ref.to_dict(), ensure_ascii=False) + "\n"
-
-        return StreamingResponse(gen_jsonl(), media_type="application/x-ndjson; charset=utf-8",
-                                 headers={"content-disposition": 'attachment; filename="gongbao-export.jsonl"'})
+        return StreamingResponse(
+            export_lines(rows(), format), media_type=f"{MEDIA_TYPES[format]}; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="gongbao-export.{format}"'},
+        )
 
     @app.get("/api/stats", summary="档案统计 Archive statistics", response_model=schemas.StatsResponse, responses=ERR, tags=["read"])
     def api_stats() -> Response:

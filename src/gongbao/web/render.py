@@ -32,14 +32,6 @@ _DATE_LINE = re.compile(r"^[\d〇零一二三四五六七八九十○Ｏ０-９]
 CITATION_KINDS = {"doc_number": "文号", "order": "令", "standard": "标准", "title": "文件名"}
 
 
-def join_issuer(issuer: str | list[str] | None) -> str:
-    if issuer is None:
-        return ""
-    if isinstance(issuer, list):
-        return "、".join(issuer)
-    return issuer
-
-
 def query_string(params: dict[str, Any], **changes: Any) -> str:
     """``?a=1&b=2`` from ``params`` updated by ``changes``; ``None``/empty values are dropped."""
     merged = {**params, **changes}
