@@ -323,6 +323,32 @@ def test_good_upload_is_stored_once(scratch_server: Server) -> None:
     assert _stats(scratch_server) == after
 
 
+def test_delete_issue_needs_the_token_and_removes_everything(scratch_server: Server, server_no_token: Server) -> None:
+    text = crafted_gazette("国发〔2018〕32号", city="删除市", number=9).encode()
+    before = _stats(scratch_server)
+    issue_id = _upload(scratch_server, text, scratch_server.token, "删除市-2023-01.txt").json()["issue_id"]
+    assert httpx.get(scratch_server.url + "/api/search", params={"q": "删除市网页安全"}).json()["total"] == 1
+    url = scratch_server.url + f"/api/issues/{issue_id}"
+
+    assert httpx.delete(url).status_code == 401
+    assert httpx.delete(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    r = httpx.delete(server_no_token.url + f"/api/issues/{issue_id}", headers={"Authorization": "Bearer x"})
+    assert r.status_code == 403 and "未启用删除" in r.json()["detail"]
+    assert httpx.get(url).status_code == 200  # refused requests deleted nothing
+
+    auth = {"Authorization": f"Bearer {scratch_server.token}"}
+    r = httpx.delete(url, headers=auth)
+    assert r.status_code == 200 and r.json() == {"deleted": issue_id, "documents": 1}
+    assert httpx.get(url).status_code == 404
+    assert _stats(scratch_server) == before
+    res = httpx.get(scratch_server.url + "/api/search", params={"q": "删除市网页安全"}).json()
+    assert res["total"] == 0
+    facets = httpx.get(scratch_server.url + "/api/search", params={"limit": 1}).json()["facets"]
+    assert "删除市" not in {f["value"] for f in facets["city"]}
+    assert httpx.delete(url, headers=auth).status_code == 404
+    assert httpx.delete(scratch_server.url + "/api/issues/0", headers=auth).status_code == 422
+
+
 # -- pages with hostile parameters ------------------------------------------------------------------
 HOSTILE_PARAM = XSS + '"\'><img src=x onerror=alert(1)>&amp;'
 

@@ -1,4 +1,4 @@
-"""``gongbao ingest``, ``search``, ``show``, ``issues``, ``stats``: the archive from the command line.
+"""``gongbao ingest``, ``search``, ``show``, ``issues``, ``stats``, ``delete``: the archive from the command line.
 
 Exit codes: 0 ok; 1 some files failed (ingest) or nothing found (show); 2 bad input (query syntax,
 cursor, filter, unusable database).
@@ -252,3 +252,34 @@ def stats(
               "schema_version": "schema", "backend": "backend", "location": "location"}
     for k, v in st.items():
         typer.echo(f"{labels.get(k, k)}: {v}")
+
+
+@app.command()
+def delete(
+    issue_ids: list[int] = typer.Argument(..., help="Ids of the issues to delete (see `gongbao issues`)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    db: Db = None,
+) -> None:
+    """Delete stored issues with their documents, citations and index entries (all or none)."""
+    store = _open(db, create=False)
+    try:
+        records = {i: store.get_issue(i) for i in dict.fromkeys(issue_ids)}
+        missing = [str(i) for i, rec in records.items() if rec is None]
+        if missing:
+            raise _fail(f"gongbao delete: no stored issue {', '.join(missing)} (see `gongbao issues`); nothing deleted", 1)
+        for i, rec in records.items():
+            s = rec.summary
+            typer.echo(f"[{i}] {s.name or Path(s.source_name).name} {s.year or '?'}年第{s.issue or '?'}期: "
+                       f"{len(rec.documents)} documents", err=True)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise _fail("gongbao delete: add --yes to delete without a terminal to confirm on; nothing deleted")
+            if not typer.confirm(f"Delete {len(records)} issue(s)?", err=True):
+                raise _fail("gongbao delete: nothing deleted", 1)
+        with store.batch():  # one transaction: every issue goes, or none
+            for i in records:
+                store.delete_issue(i)
+    finally:
+        store.close()
+    docs = sum(len(rec.documents) for rec in records.values())
+    typer.echo(f"deleted {len(records)} issue(s), {docs} documents -> {_safe(store.location)}", err=True)

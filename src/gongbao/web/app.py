@@ -9,7 +9,8 @@ Pages (server-rendered, work without JavaScript; htmx only makes them smoother):
 
 API (``/openapi.json``, interactive docs at ``/docs`` served from the package):
 ``GET /api/search``, ``/api/documents/{id}``, ``/api/documents/{id}/source``, ``/api/issues``,
-``/api/issues/{id}``, ``/api/export``, ``/api/stats``; ``POST /api/issues`` (admin token).
+``/api/issues/{id}``, ``/api/export``, ``/api/stats``; ``POST /api/issues`` and
+``DELETE /api/issues/{id}`` (admin token).
 """
 
 from __future__ import annotations
@@ -491,6 +492,32 @@ def create_app(
         out = _ingest_upload(store, file, max_upload_bytes)
         return JSONResponse(out, status_code=201 if out["status"] != "unchanged" else 200)
 
+    @app.delete(
+        "/api/issues/{issue_id}",
+        summary="删除一期 Delete an issue (admin)",
+        response_model=schemas.DeleteResponse,
+        responses={
+            401: {"model": schemas.ErrorResponse, "description": "Missing or wrong admin token."},
+            403: {"model": schemas.ErrorResponse, "description": "Changes are disabled on this server."},
+            404: ERR[404],
+            422: ERR[422],
+            503: ERR[503],
+        },
+        tags=["admin"],
+    )
+    def api_delete_issue(
+        issue_id: DocId,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+    ) -> Response:
+        """Delete one stored issue with its documents, their citations and index entries, in one
+        transaction (a wrong or withdrawn upload). Documents elsewhere that cite them keep the
+        citation, now unresolved. Needs `Authorization: Bearer <GONGBAO_ADMIN_TOKEN>`."""
+        _require_token(token, credentials.credentials if credentials else None, "删除")
+        rec = store.get_issue(issue_id)
+        if rec is None or not store.delete_issue(issue_id):
+            raise HTTPException(404, f"没有编号为 {issue_id} 的期刊。")
+        return JSONResponse({"deleted": issue_id, "documents": len(rec.documents)})
+
     # ========================================================================================
     # Pages
     # ========================================================================================
@@ -650,9 +677,9 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _require_token(expected: str | None, given: str | None) -> None:
+def _require_token(expected: str | None, given: str | None, action: str = "上传") -> None:
     if expected is None:
-        raise HTTPException(403, f"本服务器未启用上传：启动前设置环境变量 {ADMIN_TOKEN_ENV} 即可开启。")
+        raise HTTPException(403, f"本服务器未启用{action}：启动前设置环境变量 {ADMIN_TOKEN_ENV} 即可开启。")
     if not given or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
         raise HTTPException(401, "管理员令牌缺失或不正确（Authorization: Bearer <GONGBAO_ADMIN_TOKEN>）。",
                             headers={"WWW-Authenticate": "Bearer"})

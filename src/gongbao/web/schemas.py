@@ -154,6 +154,11 @@ class UploadResponse(BaseModel):
     url: str = Field(description="The issue's page.")
 
 
+class DeleteResponse(BaseModel):
+    deleted: int = Field(description="The id of the deleted issue.")
+    documents: int = Field(description="How many documents went with it (their citations and index entries too).")
+
+
 class StatsResponse(_Open):
     issues: int
     documents: int
