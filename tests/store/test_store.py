@@ -240,6 +240,36 @@ def test_cursor_walks_every_match_once(small, monkeypatch, mode_limit):
         assert sorted(seen) == sorted(x.id for x in small.iter_matches(q))
 
 
+def test_newest_order_lists_the_latest_added_first(small):
+    # the title hit ranks first by relevance; newest puts the last stored match first instead
+    assert small.get_document(small.search("煤矿").hits[0].id).title.startswith("甲市关于煤矿")
+    for q, filters in [("煤矿", None), ("通知", None), ("通知", SearchFilters(city="甲市")), ("煤 OR 外资", None),
+                       ("甲政办发[2020]36号", None)]:
+        everything = small.search(q, filters, limit=100)
+        seen, cursor = [], None
+        while True:
+            r = small.search(q, filters, limit=1, cursor=cursor, facets=False, order="newest")
+            assert r.total == everything.total
+            seen += ids(r)
+            if (cursor := r.next_cursor) is None:
+                break
+        assert seen == sorted(ids(everything), reverse=True), q  # every match once, by id descending
+    newest = small.search("", order="newest")
+    assert ids(newest) == ids(small.search(""))  # without text both orders list by date
+    assert small.search("通知", order="newest").facets == small.search("通知").facets
+
+
+def test_a_cursor_belongs_to_its_order(small):
+    by_rank = small.search("通知", limit=1).next_cursor
+    by_age = small.search("通知", limit=1, order="newest").next_cursor
+    with pytest.raises(QueryError):
+        small.search("通知", limit=1, cursor=by_rank, order="newest")
+    with pytest.raises(QueryError):
+        small.search("通知", limit=1, cursor=by_age)
+    with pytest.raises(QueryError, match="order"):
+        small.search("通知", order="oldest")
+
+
 def test_snippets_highlight_the_match(small):
     h = small.search("营商环境").hits[0]
     spans = h.highlights

@@ -146,6 +146,69 @@ def test_export_streams_every_match(api: httpx.Client) -> None:
     assert api.get("/api/export", params={"format": "xml"}).status_code == 422
 
 
+def test_search_newest_order_pages_every_match_latest_added_first(api: httpx.Client) -> None:
+    total = api.get("/api/search", params={"q": "通知", "limit": 1}).json()["total"]
+    seen, cursor = [], None
+    while True:
+        params = {"q": "通知", "limit": 7, "order": "newest", "facets": "false"} | ({"cursor": cursor} if cursor else {})
+        page = api.get("/api/search", params=params).json()
+        assert page["total"] == total
+        seen += [h["id"] for h in page["hits"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert seen == sorted(seen, reverse=True) and len(set(seen)) == total > 7
+    exported = [json.loads(x)["id"] for x in api.get("/api/export", params={"q": "通知"}).text.splitlines()]
+    assert sorted(seen) == sorted(exported)
+    assert api.get("/api/search", params={"q": "通知", "order": "oldest"}).status_code == 422
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_search_feed_lists_the_newest_matches(api: httpx.Client) -> None:
+    import xml.etree.ElementTree as ET
+
+    r = api.get("/feeds/search.atom", params={"q": "通知", "city": "阳泉市"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(r.content)
+    assert feed.tag == f"{ATOM}feed" and "通知" in feed.findtext(f"{ATOM}title") and "阳泉市" in feed.findtext(f"{ATOM}title")
+    entries = feed.findall(f"{ATOM}entry")
+    want = api.get("/api/search", params={"q": "通知", "city": "阳泉市", "order": "newest", "limit": 50}).json()
+    assert [e.find(f"{ATOM}link").get("href").rsplit("/", 1)[1] for e in entries] == [str(h["id"]) for h in want["hits"]]
+    assert 0 < len(entries) <= 50
+    for e, h in zip(entries, want["hits"], strict=True):
+        assert e.findtext(f"{ATOM}title") == h["title"]
+        assert e.findtext(f"{ATOM}updated").startswith(h["signed_date"] or "")
+        assert (h["doc_number"] or "") in e.findtext(f"{ATOM}summary")
+    everything = ET.fromstring(api.get("/feeds/search.atom").content)
+    assert "新收录" in everything.findtext(f"{ATOM}title") and len(everything.findall(f"{ATOM}entry")) == 50
+
+
+def test_search_feed_escapes_and_refuses_bad_input(api: httpx.Client) -> None:
+    import xml.etree.ElementTree as ET
+
+    r = api.get("/feeds/search.atom", params={"q": XSS + "&<>"})
+    assert r.status_code == 200
+    assert XSS + "&<>" in ET.fromstring(r.content).findtext(f"{ATOM}title")  # well-formed XML, text intact
+    assert b"<script>" not in r.content
+    assert api.get("/feeds/search.atom", params={"from": "2020-13-45x"}).status_code == 422
+    assert api.get("/feeds/search.atom", params={"q": "煤" * 3000}).status_code in (400, 422)
+
+
+def test_search_page_offers_the_order_and_the_feed(server: Server) -> None:
+    status, html = raw_get(server.url, "/", {"q": "通知", "city": "朔州市"})
+    assert status == 200
+    assert 'type="application/atom+xml"' in html and "/feeds/search.atom?q=%E9%80%9A%E7%9F%A5&amp;city=" in html
+    assert "最新收录</a>" in html and "order=newest" in html
+    status, newest = raw_get(server.url, "/", {"q": "通知", "city": "朔州市", "order": "newest"})
+    assert status == 200 and '<strong aria-current="true">最新收录</strong>' in newest
+    ids = [int(x.split('"')[0]) for x in newest.split('<h2><a href="/documents/')[1:]]
+    assert ids == sorted(ids, reverse=True) and len(ids) > 1
+    assert 'name="order" value="newest"' in newest  # a new search in the box keeps the order
+    status, _ = raw_get(server.url, "/", {"q": "通知", "order": XSS})
+    assert status == 200
+
+
 # -- hostile input --------------------------------------------------------------------------------
 HOSTILE_QUERIES = [
     '"', '""', '"""', "'", "''", '"unterminated', "a\"b'c", "*", "外*", "^外", "NEAR(外 资)", "外 NEAR 资",

@@ -105,6 +105,7 @@ def search(
     doc_number: DocNumber = None,
     limit: int = typer.Option(20, "--limit", "-n", help="Hits per page (1-1000)."),
     cursor: str | None = typer.Option(None, "--cursor", help="next_cursor of the previous page."),
+    order: str = typer.Option("relevance", "--order", help="relevance (title hits first) or newest (latest added)."),
     as_json: bool = typer.Option(False, "--json", help="Print total, hits, facets and next_cursor as JSON."),
     db: Db = None,
 ) -> None:
@@ -117,7 +118,7 @@ def search(
     )
     store = _open(db, create=False)
     try:
-        result = store.search(query, filters, limit=limit, cursor=cursor, facets=as_json)
+        result = store.search(query, filters, limit=limit, cursor=cursor, facets=as_json, order=order)
     except QueryError as exc:
         raise _fail(f"gongbao search: {exc}") from None
     except StoreError as exc:

@@ -384,11 +384,13 @@ class Store(ABC):
         cursor: str | None = None,
         facets: bool = True,
         snippets: bool = True,
+        order: str = "relevance",
     ) -> SearchResult:
         """Find documents whose title or body contains the query (see :mod:`gongbao.store.query`
         for the syntax: words/phrases, ``"..."``, ``OR``, ``-exclude``, 文号). An empty query
-        lists every document that passes the filters, newest first. Raises :class:`QueryError`
-        for bad input (bad cursor, limit out of range, bad date)."""
+        lists every document that passes the filters, newest first. ``order="newest"`` lists a
+        text query's matches most recently added first (see :data:`~gongbao.store.common.ORDERS`).
+        Raises :class:`QueryError` for bad input (bad cursor, limit out of range, bad date, order)."""
 
     @abstractmethod
     def iter_matches(self, query: str, filters: SearchFilters | None = None) -> Iterator[DocRef]:

@@ -369,8 +369,20 @@ def clean_filters(f: SearchFilters | None) -> SearchFilters:
 # -- cursors --------------------------------------------------------------------------------------
 
 
-def cursor_key(q: Query, f: SearchFilters) -> str:
-    return hashlib.sha1((q.key() + "\x00" + dumps(f.to_dict())).encode()).hexdigest()[:12]
+def cursor_key(q: Query, f: SearchFilters, order: str = "relevance") -> str:
+    """What a cursor belongs to: the query, the filters and the order (a cursor of one order is
+    refused by the other). Also keys the cached totals and facets."""
+    if order not in ORDERS:
+        raise QueryError(f"order: 应为 {' 或 '.join(ORDERS)} (got {order!r})")
+    key = hashlib.sha1((q.key() + "\x00" + dumps(f.to_dict())).encode()).hexdigest()[:12]
+    return key if order == "relevance" else key + order[0]
+
+
+#: Result orders: ``relevance`` (BM25 with the title boosted, for a text query that matches at most
+#: RANK_LIMIT documents; a broader one, and a search without text, list newest first anyway) and
+#: ``newest`` (most recently added first for a text query, by 成文日期 without one), which is
+#: what a feed of new matches wants.
+ORDERS = ("relevance", "newest")
 
 
 def encode_cursor(key: str, mode: str, last: list[Any]) -> str:

@@ -804,6 +804,7 @@ class PostgresStore(Store):
         cursor: str | None = None,
         facets: bool = True,
         snippets: bool = True,
+        order: str = "relevance",
     ) -> SearchResult:
         import psycopg
 
@@ -812,8 +813,9 @@ class PostgresStore(Store):
         f = clean_filters(filters)
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit: 应在 1 到 {MAX_LIMIT} 之间 (got {limit!r})")
-        key = cursor_key(q, f)
+        key = cursor_key(q, f, order)
         last_mode, last = decode_cursor(cursor, key, _CURSOR_MODES) if cursor else (None, None)
+        by_rank = order == "relevance"
         fsql, fparams = filter_sql(f)
         conn = self._conn
         try:
@@ -843,7 +845,7 @@ class PostgresStore(Store):
                     total = conn.execute(f"SELECT count(*) FROM {src} WHERE {where}", params).fetchone()[0]
                     self._cache.put((gen, key, "total"), total)
             if q.groups:
-                mode = last_mode or ("rank" if total <= RANK_LIMIT else "id")
+                mode = last_mode or ("rank" if by_rank and total <= RANK_LIMIT else "id")
             else:
                 mode = last_mode or "date"
                 if mode != "date":

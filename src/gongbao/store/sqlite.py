@@ -644,14 +644,16 @@ class SQLiteStore(Store):
         cursor: str | None = None,
         facets: bool = True,
         snippets: bool = True,
+        order: str = "relevance",
     ) -> SearchResult:
         t0 = time.perf_counter()
         q = parse_query(query)
         f = clean_filters(filters)
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit: 应在 1 到 {MAX_LIMIT} 之间 (got {limit!r})")
-        key = cursor_key(q, f)
+        key = cursor_key(q, f, order)
         last_mode, last = decode_cursor(cursor, key, _CURSOR_MODES) if cursor else (None, None)
+        by_rank = order == "relevance"
         fsql, fparams = filter_sql(f)
         src, sparams, kind = self._match_source(q, fsql, fparams)
         conn = self._conn
@@ -711,9 +713,9 @@ class SQLiteStore(Store):
                 # next to no IDF anyway, so it lists newest first like any broad query. With
                 # facet-map filters, "broad" is judged on the text's estimated archive-wide count
                 # (:meth:`_text_estimate`), so that finding the filter's matches needs no full scan.
-                if coded is not None and last_mode is None and 0 < total <= RANK_LIMIT:
+                if by_rank and coded is not None and last_mode is None and 0 < total <= RANK_LIMIT:
                     broad = self._text_estimate(conn, fmap, gen, sparams[0], text_ids) > FTS_FIRST_LIMIT
-                mode = last_mode or ("rank" if total <= RANK_LIMIT and not broad else "id")
+                mode = last_mode or ("rank" if by_rank and total <= RANK_LIMIT and not broad else "id")
             else:
                 mode = last_mode or "date"
             if kind != "fts" and mode != "date":

@@ -22,8 +22,9 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
@@ -43,7 +44,7 @@ from gongbao.export import MEDIA_TYPES, export_lines, join_issuer
 from gongbao.store import FACETS, QueryError, SearchFilters, Store, StoreError, open_store
 from gongbao.store.base import MAX_LIMIT, DocRef, IssueSummary
 from gongbao.store.query import MAX_QUERY_CHARS
-from gongbao.web import render, schemas
+from gongbao.web import feeds, render, schemas
 
 log = logging.getLogger("gongbao.web")
 
@@ -84,6 +85,10 @@ DocNo = Annotated[str | None, Query(max_length=100, description="A 文号, any b
 IssueIdFilter = Annotated[int | None, Query(ge=1, le=2**62 - 1)]
 DocId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 Year = Annotated[int | None, Query(ge=1, le=9999)]
+Order = Annotated[Literal["relevance", "newest"], Query(
+    description="relevance: BM25, title hits first (text matching up to a few thousand documents; broader "
+                "ones list newest first anyway); newest: most recently added first.")]
+FEED_SIZE = 50
 
 #: Uploads: ``Authorization: Bearer <GONGBAO_ADMIN_TOKEN>`` (shown as "Authorize" in /docs).
 BEARER = HTTPBearer(auto_error=False, scheme_name="adminToken",
@@ -373,14 +378,59 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
         cursor: Annotated[str | None, Query(max_length=4096)] = None,
         facets: bool = True,
+        order: Order = "relevance",
     ) -> Response:
         """Documents whose title or body contains the query, with exact total, facets and a cursor.
         The same JSON as `gongbao search --json`."""
         filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
                                doc_type=type, issuer=issuer, doc_number=doc_number, issue_id=issue_id)
         result = store.search(_check_query(q), filters, limit=limit, cursor=_clean(cursor),
-                              facets=facets)
+                              facets=facets, order=order)
         return JSONResponse(result.to_dict())
+
+    @app.get(
+        "/feeds/search.atom",
+        summary="订阅检索 Atom feed of a search",
+        response_class=Response,
+        responses={200: {"description": f"An Atom 1.0 feed of the {FEED_SIZE} most recently added matches.",
+                         "content": {"application/atom+xml": {"schema": {"type": "string"}}}}, **ERR},
+        tags=["search"],
+    )
+    def feed_search(
+        request: Request,
+        q: Q = None,
+        city: F = None,
+        year: Year = None,
+        date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=DATE_PATTERN)] = None,
+        date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=DATE_PATTERN)] = None,
+        section: F = None,
+        type: F = None,
+        issuer: F = None,
+        doc_number: DocNo = None,
+    ) -> Response:
+        """A search as a subscription: its most recently added matches, newest first, one entry per
+        document (a feed reader shows what was added since it last looked)."""
+        filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
+                               doc_type=type, issuer=issuer, doc_number=doc_number)
+        query = _check_query(q)
+        result = store.search(query, filters, limit=FEED_SIZE, facets=False, order="newest")
+        base = str(request.base_url).rstrip("/")
+        now = datetime.now(UTC)
+        updated = feeds.stamp(now)
+        entries = []
+        for h in result.hits:
+            url = f"{base}/documents/{h.id}"
+            meta = " · ".join(x for x in (h.doc_number, h.city, h.signed_date) if x)
+            summary = f"{meta}\n{h.snippet}" if h.snippet else meta
+            entries.append(feeds.AtomEntry(url, h.title, url, feeds.day_stamp(h.signed_date, updated), summary))
+        params = {"q": q, "city": city, "year": year, "from": date_from, "to": date_to, "section": section,
+                  "type": type, "issuer": issuer, "doc_number": doc_number}
+        described = "，".join(f"{FILTER_LABELS[k]}：{v}" for k, v in params.items() if k in FILTER_LABELS and v)
+        title = f"公报检索「{query}」" if query.strip() else "公报档案：新收录的文件"
+        body = feeds.atom_feed(entries, title=title + (f"（{described}）" if described else ""),
+                               self_url=str(request.url),
+                               alternate_url=base + "/" + render.query_string(params, order="newest"), now=now)
+        return Response(body, media_type=feeds.MEDIA_TYPE)
 
     @app.get("/api/documents/{doc_id}", summary="读取文件 Read a document", response_model=schemas.DocumentResponse, responses=ERR, tags=["read"])
     def api_document(doc_id: DocId) -> Response:
@@ -535,9 +585,11 @@ def create_app(
         doc_number: str | None = None,
         cursor: str | None = None,
         p: str | None = None,
+        order: str | None = None,
     ) -> HTMLResponse:
+        newest = order == "newest"  # any other value: the default order
         params = {"q": q, "city": city, "year": year, "from": date_from, "to": date_to, "section": section,
-                  "type": type, "issuer": issuer, "doc_number": doc_number}
+                  "type": type, "issuer": issuer, "doc_number": doc_number, "order": "newest" if newest else None}
         params = {k: v.strip() for k, v in params.items() if v is not None and v.strip()}
         page_no = int(p) if p and p.isascii() and p.isdigit() and 0 < int(p) < 10**6 else 1
         error = None
@@ -547,7 +599,8 @@ def create_app(
                 raise QueryError(f"查询过长（{len(q or ''):,} 字）。")
             filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
                                    doc_type=type, issuer=issuer, doc_number=doc_number)
-            result = store.search(_check_query(q), filters, limit=PAGE_SIZE, cursor=_clean(cursor))
+            result = store.search(_check_query(q), filters, limit=PAGE_SIZE, cursor=_clean(cursor),
+                                  order="newest" if newest else "relevance")
         except QueryError as exc:
             error = str(exc)
         active = [(k, FILTER_LABELS[k], params[k]) for k in FILTER_LABELS if k in params]

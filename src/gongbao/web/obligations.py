@@ -12,7 +12,6 @@ The router is made by :func:`make_router` with the app's store and page renderer
 from __future__ import annotations
 
 import difflib
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from html import escape
@@ -37,6 +36,8 @@ from gongbao.obligations import (
 )
 from gongbao.store import Store
 from gongbao.web import schemas
+from gongbao.web.feeds import MEDIA_TYPE as ATOM_MEDIA_TYPE
+from gongbao.web.feeds import AtomEntry, atom_feed, stamp
 
 ERR: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.ErrorResponse, "description": "Bad input (date, duration)."},
@@ -53,7 +54,6 @@ NamePath = Annotated[str, PathParam(min_length=1, max_length=100)]
 
 ROLE_LABELS = {"lead": "牵头/责任", "support": "配合"}
 SORTS = {"doc": "按文件", "deadline": "按期限", "role": "按角色"}
-ATOM_NS = "http://www.w3.org/2005/Atom"
 DOC_SIMILAR_SHOWN = 5
 DocPath = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 Threshold = Annotated[float, Query(ge=MIN_SIMILARITY, le=1.0,
@@ -104,36 +104,18 @@ def char_diff(a: str, b: str) -> tuple[Markup, Markup]:
     return Markup("".join(out_a)), Markup("".join(out_b))
 
 
-def atom_feed(items: list[dict[str, Any]], *, base_url: str, self_url: str, title: str, now: datetime) -> bytes:
-    """An Atom 1.0 feed of expiring documents (ElementTree escapes every text)."""
-    ET.register_namespace("", ATOM_NS)
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
-
-    stamp = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    sub(feed, "id", self_url)
-    sub(feed, "title", title)
-    sub(feed, "updated", stamp)
-    sub(feed, "link", rel="self", href=self_url)
-    sub(feed, "link", rel="alternate", href=base_url.rstrip("/") + "/expiring")
-    author = sub(feed, "author")
-    sub(author, "name", "gongbao 公报档案")
+def expiring_feed(items: list[dict[str, Any]], *, base_url: str, self_url: str, title: str, now: datetime) -> bytes:
+    """An Atom 1.0 feed of expiring documents, one entry per document and expiry date."""
+    base = base_url.rstrip("/")
+    updated = stamp(now)
+    entries = []
     for d in items:
-        url = f"{base_url.rstrip('/')}/documents/{int(d['id'])}"
-        entry = sub(feed, "entry")
-        sub(entry, "id", f"{url}#expires-{d['expires']}")
-        sub(entry, "title", f"{d['title']}（{d['expires']} 到期）")
-        sub(entry, "updated", stamp)
-        sub(entry, "link", rel="alternate", href=url)
+        url = f"{base}/documents/{int(d['id'])}"
         summary = (f"{d.get('doc_number') or ''} {d.get('city') or ''} 有效至 {d['expires']}，"
                    f"剩 {d['days_left']} 天。依据：{d['basis']}")
-        sub(entry, "summary", summary)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+        entries.append(AtomEntry(f"{url}#expires-{d['expires']}", f"{d['title']}（{d['expires']} 到期）", url,
+                                 updated, summary))
+    return atom_feed(entries, title=title, self_url=self_url, alternate_url=base + "/expiring", now=now)
 
 
 def document_links(ix: ObligationIndex, doc_id: int) -> dict[str, Any] | None:
@@ -217,9 +199,9 @@ def make_router(store: Store, page: Callable[..., HTMLResponse]) -> APIRouter:
         days = _within_or_400(within)
         day = _day_or_400(as_of, "as_of") or date.today()
         found = index().expiring(days, day)
-        body = atom_feed(found, base_url=str(request.base_url), self_url=str(request.url),
+        body = expiring_feed(found, base_url=str(request.base_url), self_url=str(request.url),
                          title=f"即将到期的文件（{days} 天内）", now=datetime.now(UTC))
-        return Response(body, media_type="application/atom+xml; charset=utf-8")
+        return Response(body, media_type=ATOM_MEDIA_TYPE)
 
     @router.get("/api/status/{doc_id}", summary="时效状态 Validity status of a document", tags=["obligations"],
                 responses=ERR)
