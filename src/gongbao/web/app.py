@@ -22,6 +22,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -214,6 +215,36 @@ def make_filters(
     )
 
 
+@dataclass
+class FilterParams:
+    """The filter query parameters of /api/search, /api/export and /feeds/search.atom."""
+
+    city: F = None
+    year: Year = None
+    date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=DATE_PATTERN,
+                                           description="成文日期 from (YYYY[-MM[-DD]]).")] = None
+    date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=DATE_PATTERN,
+                                         description="成文日期 to, inclusive.")] = None
+    section: F = None
+    type: Annotated[str | None, Query(max_length=200, description="文种, e.g. 通知.")] = None
+    issuer: F = None
+    doc_number: DocNo = None
+    issue_id: IssueIdFilter = None
+
+    def filters(self) -> SearchFilters:
+        return make_filters(city=self.city, year=self.year, date_from=self.date_from, date_to=self.date_to,
+                            section=self.section, doc_type=self.type, issuer=self.issuer,
+                            doc_number=self.doc_number, issue_id=self.issue_id)
+
+    def params(self) -> dict[str, Any]:
+        """As page query parameters (the names the search page uses)."""
+        return {"city": self.city, "year": self.year, "from": self.date_from, "to": self.date_to,
+                "section": self.section, "type": self.type, "issuer": self.issuer, "doc_number": self.doc_number}
+
+
+Filters = Annotated[FilterParams, Depends()]
+
+
 def _check_query(q: str | None) -> str:
     """Control characters become spaces (they can only come from a broken client)."""
     return (q or "").translate({c: " " for c in _CONTROLS})
@@ -363,18 +394,8 @@ def create_app(
     # ========================================================================================
     @app.get("/api/search", summary="检索文件 Search documents", response_model=schemas.SearchResponse, responses=ERR, tags=["search"])
     def api_search(
+        f: Filters,
         q: Q = None,
-        city: F = None,
-        year: Year = None,
-        date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=DATE_PATTERN,
-                                               description="成文日期 from (YYYY[-MM[-DD]]).")] = None,
-        date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=DATE_PATTERN,
-                                             description="成文日期 to, inclusive.")] = None,
-        section: F = None,
-        type: Annotated[str | None, Query(max_length=200, description="文种, e.g. 通知.")] = None,
-        issuer: F = None,
-        doc_number: DocNo = None,
-        issue_id: IssueIdFilter = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
         cursor: Annotated[str | None, Query(max_length=4096)] = None,
         facets: bool = True,
@@ -382,9 +403,7 @@ def create_app(
     ) -> Response:
         """Documents whose title or body contains the query, with exact total, facets and a cursor.
         The same JSON as `gongbao search --json`."""
-        filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
-                               doc_type=type, issuer=issuer, doc_number=doc_number, issue_id=issue_id)
-        result = store.search(_check_query(q), filters, limit=limit, cursor=_clean(cursor),
+        result = store.search(_check_query(q), f.filters(), limit=limit, cursor=_clean(cursor),
                               facets=facets, order=order)
         return JSONResponse(result.to_dict())
 
@@ -396,24 +415,11 @@ def create_app(
                          "content": {"application/atom+xml": {"schema": {"type": "string"}}}}, **ERR},
         tags=["search"],
     )
-    def feed_search(
-        request: Request,
-        q: Q = None,
-        city: F = None,
-        year: Year = None,
-        date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=DATE_PATTERN)] = None,
-        date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=DATE_PATTERN)] = None,
-        section: F = None,
-        type: F = None,
-        issuer: F = None,
-        doc_number: DocNo = None,
-    ) -> Response:
+    def feed_search(request: Request, f: Filters, q: Q = None) -> Response:
         """A search as a subscription: its most recently added matches, newest first, one entry per
         document (a feed reader shows what was added since it last looked)."""
-        filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
-                               doc_type=type, issuer=issuer, doc_number=doc_number)
         query = _check_query(q)
-        result = store.search(query, filters, limit=FEED_SIZE, facets=False, order="newest")
+        result = store.search(query, f.filters(), limit=FEED_SIZE, facets=False, order="newest")
         base = str(request.base_url).rstrip("/")
         now = datetime.now(UTC)
         updated = feeds.stamp(now)
@@ -423,8 +429,7 @@ def create_app(
             meta = " · ".join(x for x in (h.doc_number, h.city, h.signed_date) if x)
             summary = f"{meta}\n{h.snippet}" if h.snippet else meta
             entries.append(feeds.AtomEntry(url, h.title, url, feeds.day_stamp(h.signed_date, updated), summary))
-        params = {"q": q, "city": city, "year": year, "from": date_from, "to": date_to, "section": section,
-                  "type": type, "issuer": issuer, "doc_number": doc_number}
+        params = {"q": q, **f.params()}
         described = "，".join(f"{FILTER_LABELS[k]}：{v}" for k, v in params.items() if k in FILTER_LABELS and v)
         title = f"公报检索「{query}」" if query.strip() else "公报档案：新收录的文件"
         body = feeds.atom_feed(entries, title=title + (f"（{described}）" if described else ""),
@@ -481,22 +486,12 @@ def create_app(
         tags=["search"],
     )
     def api_export(
+        f: Filters,
         format: Annotated[str, Query(pattern="^(jsonl|csv|json)$")] = "jsonl",
         q: Q = None,
-        city: F = None,
-        year: Year = None,
-        date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=DATE_PATTERN)] = None,
-        date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=DATE_PATTERN)] = None,
-        section: F = None,
-        type: F = None,
-        issuer: F = None,
-        doc_number: DocNo = None,
-        issue_id: IssueIdFilter = None,
     ) -> Response:
         """Every document matching the search (no cap), streamed as JSON lines, CSV or a JSON array."""
-        filters = make_filters(city=city, year=year, date_from=date_from, date_to=date_to, section=section,
-                               doc_type=type, issuer=issuer, doc_number=doc_number, issue_id=issue_id)
-        matches = store.iter_matches(_check_query(q), filters)
+        matches = store.iter_matches(_check_query(q), f.filters())
         first = next(matches, None)  # bad input raises here, before the response starts
 
         def rows() -> Iterator[DocRef]:
