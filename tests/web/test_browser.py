@@ -212,6 +212,24 @@ def test_live_search_with_htmx(page, server: Server) -> None:  # type: ignore[no
     assert page.locator("header.site").count() == 1  # swapped the results only, not the whole page
 
 
+def test_sort_newest_and_subscribe(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    """The order toggle re-sorts the results and survives paging; the feed link gives the same search."""
+    page.goto(server.url + "/?q=通知")
+    page.click("p.sort a:has-text('最新收录')")
+    page.wait_for_url(re.compile(r"order=newest"))
+    page.wait_for_selector("p.sort strong:has-text('最新收录')")
+    ids = [int(h.split("/")[-1]) for h in page.locator(".hit h2 a").evaluate_all("els => els.map(e => e.href)")]
+    assert len(ids) > 1 and ids == sorted(ids, reverse=True)
+    page.click(".pager a.next")
+    page.wait_for_url(re.compile(r"cursor="))
+    more = [int(h.split("/")[-1]) for h in page.locator(".hit h2 a").evaluate_all("els => els.map(e => e.href)")]
+    assert more and max(more) < min(ids)  # page 2 continues the same order
+    feed = page.locator("a.feed").get_attribute("href")
+    assert feed.startswith("/feeds/search.atom?") and "q=%E9%80%9A%E7%9F%A5" in feed and "order" not in feed
+    r = page.request.get(server.url + feed)
+    assert r.ok and r.headers["content-type"].startswith("application/atom+xml") and "<entry>" in r.text()
+
+
 def test_search_without_javascript(browser, server: Server) -> None:  # type: ignore[no-untyped-def]
     ctx = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = ctx.new_page()
