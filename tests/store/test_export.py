@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -152,6 +153,19 @@ def test_export_to_a_closed_pipe_stops_quietly(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0, err
     assert json.loads(first)["id"] and "Traceback" not in err and "Broken" not in err
+
+
+@pytest.mark.parametrize("archive", BACKENDS, indirect=True)
+def test_optimize_command(archive, tmp_path):
+    before = gongbao("search", "外资", "--json", "--db", archive).stdout
+    r = gongbao("optimize", "--db", archive)
+    assert r.returncode == 0 and "optimized" in r.stderr, r.stderr
+    assert json.loads(gongbao("search", "外资", "--json", "--db", archive).stdout)["hits"] == json.loads(before)["hits"]
+    if "://" not in archive:
+        assert sqlite3.connect(archive).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert not Path(archive + "-wal").exists() or Path(archive + "-wal").stat().st_size == 0
+    r = gongbao("optimize", "--db", str(tmp_path / "none.db"))
+    assert r.returncode == 2 and "none.db" in r.stderr
 
 
 @pytest.mark.parametrize("archive", BACKENDS, indirect=True)

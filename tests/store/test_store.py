@@ -270,6 +270,24 @@ def test_a_cursor_belongs_to_its_order(small):
         small.search("通知", order="oldest")
 
 
+def test_optimize_changes_no_result(small):
+    put(small, issue(city="乙市", year=2021, number=2, docs=[  # a replaced issue leaves deletions in the index
+        doc("乙市关于煤炭运输的通知", "乙政发〔2021〕8号", ["煤炭运输，外资。"], signed="2021-02-01"),
+    ]), "b2")
+    queries = ["煤", "煤矿", "通知", "外资 OR 营商", "-煤", "甲政办发[2020]36号", "", "运输"]
+
+    def answers():
+        return [(r.total, ids(r), {k: [(f.value, f.count) for f in v] for k, v in r.facets.items()})
+                for r in (small.search(q, limit=50) for q in queries)]
+
+    before = answers()
+    small.optimize()
+    small.optimize()  # idempotent
+    assert answers() == before
+    with small.batch(), pytest.raises(StoreError, match="batch"):
+        small.optimize()
+
+
 def test_snippets_highlight_the_match(small):
     h = small.search("营商环境").hits[0]
     spans = h.highlights

@@ -375,6 +375,11 @@ class Store(ABC):
 
     # -- searching -------------------------------------------------------------------------
     @abstractmethod
+    def optimize(self) -> None:
+        """Reorganize the archive for faster search after a large ingest (results do not change).
+        Optional; takes long on a large archive and holds the write lock meanwhile."""
+
+    @abstractmethod
     def search(
         self,
         query: str,

@@ -794,6 +794,14 @@ class PostgresStore(Store):
                     self._bump(conn)
             return n > 0
 
+    def optimize(self) -> None:
+        """``VACUUM (ANALYZE)``: folds the GIN indexes' pending entries into the index proper,
+        reclaims the space of replaced and deleted rows, refreshes the planner's statistics."""
+        with self._write_lock:
+            if self._batch_tx is not None:
+                raise StoreError("optimize cannot run inside a batch")
+            self._conn.execute("VACUUM (ANALYZE)")
+
     # -- searching -----------------------------------------------------------------------------
     def search(
         self,

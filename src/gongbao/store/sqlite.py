@@ -616,9 +616,21 @@ class SQLiteStore(Store):
             return bool(exists)
 
     def optimize(self) -> None:
-        """Merge the full-text index into one segment (after a large ingest; optional)."""
+        """Merge the full-text index into one segment (FTS5 ``optimize``), refresh the planner's
+        statistics and truncate the write-ahead log. Holds the write lock meanwhile; readers go on."""
         with self._write_lock:
-            self._conn.execute("INSERT INTO docs_fts(docs_fts) VALUES ('optimize')")
+            if self._batch_depth > 0:
+                raise StoreError("optimize cannot run inside a batch")
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("INSERT INTO docs_fts(docs_fts) VALUES ('optimize')")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            conn.execute("PRAGMA optimize")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- searching -----------------------------------------------------------------------------
     def _match_source(self, q: Query, fsql: str, fparams: list[Any]) -> tuple[str, list[Any], str]:
