@@ -116,6 +116,11 @@ def test_export_bad_input_exits_2_and_keeps_an_earlier_file(tmp_path):
         assert r.returncode == 2, (args, r.stderr)
         assert message in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
     assert old.read_text(encoding="utf-8") == "an earlier export\n"
+    huge = "9" * 25  # beyond any integer column: a usage error, never a driver overflow
+    for args in (["issues", "--year", huge], ["export", "--year", huge], ["search", "煤", "--year", huge],
+                 ["show", huge], ["delete", huge, "--yes"]):
+        r = gongbao(*args, "--db", db)
+        assert r.returncode in (1, 2) and "Traceback" not in r.stderr, (args, r.stderr)
     r = gongbao("export", "煤", "--db", str(tmp_path / "none.db"))
     assert r.returncode == 2 and "none.db" in r.stderr
     assert list(tmp_path.glob("*.part")) + list(tmp_path.glob(".*.part")) == []

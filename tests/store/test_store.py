@@ -133,7 +133,9 @@ def test_issue_listing_toc_and_source_lines(store):
     assert [(i.city, i.year, i.issue, i.document_count, i.source_name) for i in issues] == [
         ("乙市", 2021, 4, 1, "yi-2021-04.txt")
     ]
-    assert store.list_issues(year=1999) == []
+    assert store.list_issues(year=1999) == [] and store.list_issues(year=10**20) == []
+    assert store.get_issue(10**20) is None and store.delete_issue(10**20) is False  # no driver overflow
+    assert store.delete_issue(-1) is False
     rec = store.get_issue(out.issue_id)
     assert rec.toc[0]["document_id"] == rec.documents[0].id
     assert store.source_lines(out.issue_id, 10, 12) == ["第10行", "第11行", "第12行"]

@@ -22,7 +22,7 @@ DB_HELP = "SQLite file or postgresql:// URL (default: $GONGBAO_DB, else the user
 Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 Query = Annotated[str, typer.Argument(help='Words (AND), "phrases", a OR b, -exclude, or a 文号.')]
 City = Annotated[str | None, typer.Option("--city", help="城市, e.g. 朔州市")]
-Year = Annotated[int | None, typer.Option("--year", help="公报 year")]
+Year = Annotated[int | None, typer.Option("--year", min=1, max=9999, help="公报 year")]
 DateFrom = Annotated[str | None, typer.Option("--from", help="成文日期 from (YYYY[-MM[-DD]])")]
 DateTo = Annotated[str | None, typer.Option("--to", help="成文日期 to (YYYY[-MM[-DD]])")]
 Section = Annotated[str | None, typer.Option("--section", help="栏目")]

@@ -572,6 +572,8 @@ def list_issues(conn: Any, ph: str, city: str | None = None, year: int | None = 
         where.append(f"i.city = {ph}")
         params.append(city)
     if year is not None:
+        if not -(2**63) <= int(year) < 2**63:  # no such year is stored (and the driver would overflow)
+            return []
         where.append(f"i.year = {ph}")
         params.append(int(year))
     sql = ISSUE_SQL + (" WHERE " + " AND ".join(where) if where else "")

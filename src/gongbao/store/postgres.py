@@ -786,6 +786,8 @@ class PostgresStore(Store):
         return StoreOutcome(status, int(issue_id), len(p.docs), p.warning_count)
 
     def delete_issue(self, issue_id: int) -> bool:
+        if not isinstance(issue_id, int) or not -(2**63) <= issue_id < 2**63:
+            return False
         with self._write_lock:
             conn = self._conn
             with conn.transaction():

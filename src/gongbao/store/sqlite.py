@@ -597,6 +597,8 @@ class SQLiteStore(Store):
         return reuse
 
     def delete_issue(self, issue_id: int) -> bool:
+        if not isinstance(issue_id, int) or not -(2**63) <= issue_id < 2**63:
+            return False
         with self._write_lock:
             conn = self._conn
             in_batch = self._batch_depth > 0
