@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import time
 
 import pytest
 
@@ -366,3 +368,40 @@ def test_default_location_and_env(monkeypatch, tmp_path):
     monkeypatch.setenv("GONGBAO_DB", str(tmp_path / "env.db"))
     assert resolve_db(None) == str(tmp_path / "env.db")
     assert resolve_db("postgresql://x/y") == "postgresql://x/y"
+
+
+def _resident_bytes(path) -> int:
+    out = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.split()[0])
+
+
+def test_warm_reads_the_archive_ahead_when_it_fits(tmp_path):
+    import os
+    import shutil
+
+    import random
+
+    rng = random.Random(7)  # varied text: compressed and indexed, it still makes a few MB
+    db = tmp_path / "w.db"
+    with open_store(str(db)) as s:
+        body = ["".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(3000)) for _ in range(40)]
+        put(s, issue(docs=[doc(f"甲市关于第{i}项工作的通知", f"甲政发〔2020〕{i}号", [b]) for i, b in enumerate(body, 1)]))
+        s.optimize()  # checkpoint: everything in the main file
+    with open_store(str(db)) as s:
+        size = db.stat().st_size + (db.with_name("w.db-wal").stat().st_size if db.with_name("w.db-wal").exists() else 0)
+        assert size > 1_000_000
+        assert s.warm(max_fraction=1e-12) == 0  # does not fit: nothing requested
+        if shutil.which("fincore") is None:
+            pytest.skip("fincore (util-linux) is not installed: cannot see the page cache")
+        fd = os.open(db, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)  # clean pages leave the cache
+        finally:
+            os.close(fd)
+        assert _resident_bytes(db) < db.stat().st_size // 2
+        assert s.warm() == size
+        deadline = time.monotonic() + 10
+        while _resident_bytes(db) < db.stat().st_size * 0.9 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _resident_bytes(db) >= db.stat().st_size * 0.9

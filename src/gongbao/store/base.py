@@ -438,6 +438,12 @@ class Store(ABC):
     def is_empty(self) -> bool:
         return self.stats().issues == 0
 
+    def warm(self, max_fraction: float = 0.5) -> int:
+        """Ask the operating system to read the archive into its page cache, so that the first
+        searches after a start do not wait for the disk; only when it takes at most
+        ``max_fraction`` of the memory available. Returns the bytes requested (0: nothing to do)."""
+        return 0
+
 
 def highlight_html(text: str, spans: list[tuple[int, int]]) -> str:
     """Escape ``text`` for HTML and wrap each ``[start, end)`` span in ``<mark>``."""

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -280,6 +281,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        # The archive into the page cache in the background: the first searches after a (re)start
+        # would otherwise wait for the disk (see Store.warm).
+        threading.Thread(target=_warm, args=(store,), name="gongbao-warm", daemon=True).start()
         yield
         if owns_store:
             store.close()
@@ -723,6 +727,16 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
         out.append({"loc": [str(x) for x in e.get("loc", [])], "msg": str(e.get("msg", "")),
                     "type": str(e.get("type", ""))})
     return out
+
+
+def _warm(store: Store) -> None:
+    try:
+        n = store.warm()
+    except Exception as exc:  # noqa: BLE001 - only an optimization
+        log.warning("could not read the archive ahead: %s", exc)
+        return
+    if n:
+        log.info("reading the archive (%.0f MB) into the page cache", n / 1e6)
 
 
 def _require_token(expected: str | None, given: str | None, action: str = "上传") -> None:
