@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -377,11 +380,6 @@ def _resident_bytes(path) -> int:
 
 
 def test_warm_reads_the_archive_ahead_when_it_fits(tmp_path):
-    import os
-    import shutil
-
-    import random
-
     rng = random.Random(7)  # varied text: compressed and indexed, it still makes a few MB
     db = tmp_path / "w.db"
     with open_store(str(db)) as s:
