@@ -75,19 +75,20 @@ def export(
     )
     store = _open(db, create=False)
     try:
+        show_bar = output is not None and not quiet and sys.stderr.isatty()
         try:
-            total = store.search(query, filters, limit=1, facets=False).total
-            refs = store.iter_matches(query, filters)
+            refs = store.iter_matches(query, filters)  # bad input raises here, before any output
+            # the exact count for the bar (a second evaluation of the match: only for a person watching)
+            total = store.search(query, filters, limit=1, facets=False).total if show_bar else None
         except (QueryError, StoreError) as exc:
             raise _fail(f"gongbao export: {exc}") from None
         counted = _Counter(refs)
         pieces = export_records_lines(full_records(store, counted), fmt) if full else export_lines(counted, fmt)
-        show_bar = output is not None and not quiet and sys.stderr.isatty()
         try:
             if output is None:
                 _to_stdout(pieces)
             else:
-                _to_file(pieces, output, total if show_bar else None, counted)
+                _to_file(pieces, output, total, counted)
         except OSError as exc:
             where = output if output is not None else "stdout"
             raise _fail(f"gongbao export: cannot write {where}: {exc.strerror or exc}") from None
