@@ -161,6 +161,22 @@ def test_export_to_a_closed_pipe_stops_quietly(tmp_path):
 
 
 @pytest.mark.parametrize("archive", BACKENDS, indirect=True)
+def test_show_source_prints_the_numbered_ocr_lines(archive):
+    shown = json.loads(gongbao("show", "朔政办发（2020）36号", "--json", "--db", archive).stdout)
+    r = gongbao("show", "朔政办发（2020）36号", "--source", "--db", archive)
+    assert r.returncode == 0, r.stderr
+    rows = r.stdout.splitlines()
+    assert len(rows) == shown["end_line"] - shown["start_line"] + 1
+    assert rows[0].split()[0] == str(shown["start_line"]) and rows[-1].split()[0] == str(shown["end_line"])
+    original = (SAMPLES / Path(shown["source_name"]).name).read_text(encoding="utf-8").split("\n")
+    for row in rows:  # each line as it stands in the sample file, under its own number
+        n, _, text = row.strip().partition("  ")
+        assert text.rstrip() == original[int(n) - 1].rstrip(), n
+    as_json = json.loads(gongbao("show", str(shown["id"]), "--source", "--json", "--db", archive).stdout)
+    assert as_json["document_id"] == shown["id"] and len(as_json["lines"]) == len(rows)
+
+
+@pytest.mark.parametrize("archive", BACKENDS, indirect=True)
 def test_optimize_command(archive, tmp_path):
     before = gongbao("search", "外资", "--json", "--db", archive).stdout
     r = gongbao("optimize", "--db", archive)

@@ -160,17 +160,28 @@ def _print_result(result) -> None:
 def show(
     ref: str = typer.Argument(..., help="Document id or 文号."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole stored document as JSON."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    source: bool = typer.Option(False, "--source", help="Print the OCR source lines instead, numbered."),
+    db: Db = None,
 ) -> None:
-    """Show one stored document: metadata, citations both ways, body."""
+    """Show one stored document: metadata, citations both ways, body (or its source lines)."""
     store = _open(db, create=False)
     try:
         doc = store.resolve(ref)
         others = store.find_by_doc_number(ref) if doc is not None and not ref.strip().isdigit() else []
+        lines = store.source_lines(doc.issue_id, doc.start_line, doc.end_line) if doc is not None and source else []
     finally:
         store.close()
     if doc is None:
         raise _fail(f"gongbao show: no stored document {ref!r} (give a document id or a 文号)", 1)
+    if source:
+        width = len(str(doc.start_line + len(lines)))
+        if as_json:
+            _dump({"document_id": doc.id, "issue_id": doc.issue_id, "start_line": doc.start_line,
+                   "end_line": doc.end_line, "lines": lines})  # as GET /api/documents/{id}/source
+            return
+        for n, line in enumerate(lines, doc.start_line):
+            typer.echo(f"{n:>{width}}  {line}")
+        return
     if as_json:
         _dump(doc.to_dict())
         return
