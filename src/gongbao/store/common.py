@@ -566,13 +566,19 @@ def find_by_doc_number(conn: Any, ph: str, doc_number: str) -> list[DocRef]:
     return [doc_ref(r) for r in conn.execute(sql, (dn,))]
 
 
+def fits_int64(value: object) -> bool:
+    """An integer (not a bool) that an INTEGER / bigint column can hold: anything else names no
+    stored row, and would make the driver raise instead."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
 def list_issues(conn: Any, ph: str, city: str | None = None, year: int | None = None) -> list[IssueSummary]:
     where, params = [], []
     if city is not None:
         where.append(f"i.city = {ph}")
         params.append(city)
     if year is not None:
-        if not -(2**63) <= int(year) < 2**63:  # no such year is stored (and the driver would overflow)
+        if not fits_int64(int(year)):  # no such year is stored
             return []
         where.append(f"i.year = {ph}")
         params.append(int(year))
@@ -582,7 +588,7 @@ def list_issues(conn: Any, ph: str, city: str | None = None, year: int | None = 
 
 
 def get_issue(conn: Any, ph: str, issue_id: int) -> IssueRecord | None:
-    if not isinstance(issue_id, int) or isinstance(issue_id, bool) or not -(2**63) <= issue_id < 2**63:
+    if not fits_int64(issue_id):
         return None
     r = conn.execute(ISSUE_SQL + f" WHERE i.id = {ph}", (issue_id,)).fetchone()
     if r is None:

@@ -786,7 +786,7 @@ class PostgresStore(Store):
         return StoreOutcome(status, int(issue_id), len(p.docs), p.warning_count)
 
     def delete_issue(self, issue_id: int) -> bool:
-        if not isinstance(issue_id, int) or not -(2**63) <= issue_id < 2**63:
+        if not common.fits_int64(issue_id):
             return False
         with self._write_lock:
             conn = self._conn
@@ -1057,7 +1057,7 @@ class PostgresStore(Store):
         return [by_id[i] for i in ids if i in by_id]
 
     def get_document(self, doc_id: int) -> DocumentRecord | None:
-        if not isinstance(doc_id, int) or not -(2**63) <= doc_id < 2**63:
+        if not common.fits_int64(doc_id):
             return None
         conn = self._conn
         r = conn.execute(
