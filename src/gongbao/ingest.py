@@ -5,7 +5,8 @@ Workers read, decode, hash, parse and prepare every row of an issue (folding, in
 issues in batched transactions (each issue whole inside one transaction, never split; see
 FIRST_BATCH_SECONDS for their size), so a crash at any moment leaves no half-stored issue, and re-running the same
 ingest completes the batch. Files whose text is already stored (same content hash, same parser
-version) are skipped before parsing.
+version) are skipped before parsing. With a dask scheduler (``scheduler=``), the same parsing runs on
+a cluster's workers instead of the local pool (:mod:`gongbao.cluster`); storing is unchanged.
 """
 
 from __future__ import annotations
@@ -219,8 +220,11 @@ def ingest_paths(
     workers: int | None = None,
     progress: bool = False,
     on_result: Callable[[FileResult], None] | None = None,
+    scheduler: str | None = None,
 ) -> IngestSummary:
-    """Ingest files and directories into ``store``; see the module docstring."""
+    """Ingest files and directories into ``store``; see the module docstring. ``scheduler``: the
+    address of a dask scheduler (``tcp://host:8786``) whose workers parse instead of ``workers``
+    local processes; :class:`gongbao.cluster.ClusterError` if it cannot be used (nothing stored)."""
     t0 = time.perf_counter()
     files, missing = collect_paths(paths)
     summary = IngestSummary()
@@ -236,7 +240,12 @@ def ingest_paths(
 
     bar: _Progress | None = None
     try:
-        results = _results(files, known, n_workers, _wants_compressed(store))
+        if scheduler:
+            from gongbao.cluster import cluster_results
+
+            results = cluster_results(files, known, scheduler, _wants_compressed(store))
+        else:
+            results = _results(files, known, n_workers, _wants_compressed(store))
         # The bar starts with the first result, once the workers exist: its refresh thread must
         # not be running when they are forked, or they would be started by a fork server instead
         # (each importing gongbao anew: ~0.4 s of CPU per worker, measurable on every ingest).

@@ -68,13 +68,23 @@ def ingest(
     workers: int | None = typer.Option(None, "--workers", "-j", min=0, help="Parser processes (default: cores)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", envvar="GONGBAO_SCHEDULER",
+        help="Parse on a dask cluster: its scheduler's address (tcp://host:8786); this machine stores.",
+    ),
 ) -> None:
     """Parse gazette files in parallel and store them in the archive (idempotent)."""
+    from gongbao.cluster import ClusterError
     from gongbao.ingest import ingest_paths
 
+    if scheduler is not None and workers is not None:
+        raise _fail("gongbao ingest: --workers and --scheduler exclude each other (the cluster's workers parse)")
     store = _open(db, create=True)
     try:
-        summary = ingest_paths(store, paths, workers=workers, progress=not quiet and not as_json)
+        summary = ingest_paths(store, paths, workers=workers, progress=not quiet and not as_json,
+                               scheduler=scheduler or None)
+    except ClusterError as exc:
+        raise _fail(f"gongbao ingest: {exc}") from None
     except KeyboardInterrupt:
         raise _fail("gongbao ingest: interrupted; issues stored so far are complete, re-run to finish", 130) from None
     finally:
