@@ -148,6 +148,23 @@ def test_a_failed_file_export_leaves_no_partial_file(tmp_path):
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # a new file's mode, not mkstemp's 0600
 
 
+def test_export_to_a_named_pipe_writes_through_it(tmp_path):
+    """A path that is not a regular file (a FIFO here; /dev/null alike) is written to as it is:
+    the temporary-file-and-rename of a file export would put a regular file in its place."""
+    db = str(tmp_path / "a.db")
+    assert gongbao("ingest", str(SAMPLES), "--db", db, "-q").returncode == 0
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    r = gongbao("export", "外资", "--db", db, "-o", str(fifo))
+    out, _ = reader.communicate(timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = out.decode().splitlines()
+    assert len(lines) == json.loads(gongbao("search", "外资", "--json", "--db", db).stdout)["total"] > 0
+    assert all(json.loads(line)["id"] for line in lines)
+    assert fifo.is_fifo() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file
+
+
 def test_export_to_a_closed_pipe_stops_quietly(tmp_path):
     db = str(tmp_path / "a.db")
     assert gongbao("ingest", str(SAMPLES), "--db", db, "-q").returncode == 0

@@ -1,5 +1,5 @@
-"""``gongbao ingest``, ``search``, ``show``, ``issues``, ``stats``, ``delete``, ``optimize``: the archive from the
-command line.
+"""``gongbao ingest``, ``search``, ``show``, ``issues``, ``stats``, ``delete``, ``optimize``, ``backup``: the
+archive from the command line.
 
 Exit codes: 0 ok; 1 some files failed (ingest) or nothing found (show); 2 bad input (query syntax,
 cursor, filter, unusable database).
@@ -333,6 +333,49 @@ def optimize(db: Db = None) -> None:
         store.close()
     note = f"; file {size / 1e6:,.0f} -> {_size(store.location) / 1e6:,.0f} MB" if size is not None else ""
     typer.echo(f"optimized {_safe(store.location)} in {time.perf_counter() - t0:.1f} s{note}", err=True)
+
+
+@app.command()
+def backup(
+    dest: Path = typer.Argument(..., help="The backup file to write (SQLite: an archive file; PostgreSQL: pg_dump -Fc)."),
+    db: Db = None,
+    force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Copy the archive to a file while it stays in use: a consistent snapshot, checked, written atomically.
+
+    SQLite: the copy is an archive itself (gongbao serve --db DEST). PostgreSQL: a pg_dump
+    custom-format file; restore it with pg_restore --dbname URL DEST into an empty database.
+    """
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from gongbao.store import StoreError
+
+    store = _open(db, create=False)
+    t0 = time.perf_counter()
+    try:
+        if quiet or not sys.stderr.isatty():
+            size = store.backup(str(dest), overwrite=force)
+        elif store.backend != "sqlite":
+            with Console(stderr=True).status("pg_dump…"):
+                size = store.backup(str(dest), overwrite=force)
+        else:
+            with Progress(TextColumn("[bold]backup"), BarColumn(), DownloadColumn(),
+                          console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("backup", total=None)
+                size = store.backup(str(dest), overwrite=force,
+                                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except StoreError as exc:
+        raise _fail(f"gongbao backup: {exc}") from None
+    except KeyboardInterrupt:
+        raise _fail("gongbao backup: interrupted; no backup written, the archive is unchanged", 130) from None
+    finally:
+        store.close()
+    typer.echo(f"backed up {_safe(store.location)} to {dest} ({size / 1e6:,.1f} MB, checked) "
+               f"in {time.perf_counter() - t0:.1f} s", err=True)
 
 
 def _size(path: str) -> int:

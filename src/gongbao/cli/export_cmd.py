@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import typer
 
@@ -129,33 +130,37 @@ def _to_stdout(pieces: Iterator[str]) -> None:
 
 def _to_file(pieces: Iterator[str], output: Path, total: int | None, counted: _Counter) -> None:
     target = output.resolve()
+    if target.exists() and not target.is_file():
+        # A device or a pipe (/dev/null, a FIFO): written to as it is. The temporary file and
+        # rename below would put a regular file in its place.
+        with open(target, "w", encoding="utf-8", newline="") as f:
+            _write_pieces(f, pieces, total, counted)
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a new file's mode
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            if total is None:
-                for piece in pieces:
-                    f.write(piece)
-            else:
-                from rich.console import Console
-                from rich.progress import (
-                    BarColumn,
-                    MofNCompleteColumn,
-                    Progress,
-                    TextColumn,
-                    TimeRemainingColumn,
-                )
-
-                with Progress(TextColumn("导出"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                              console=Console(stderr=True), transient=True) as bar:
-                    task = bar.add_task("export", total=total)
-                    for piece in pieces:
-                        f.write(piece)
-                        bar.update(task, completed=counted.n)
+            _write_pieces(f, pieces, total, counted)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_pieces(f: TextIO, pieces: Iterator[str], total: int | None, counted: _Counter) -> None:
+    if total is None:
+        for piece in pieces:
+            f.write(piece)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("导出"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("export", total=total)
+        for piece in pieces:
+            f.write(piece)
+            bar.update(task, completed=counted.n)
 
 
 def _umask() -> int:

@@ -19,7 +19,7 @@ serialized. Writes are one transaction per issue: a reader never sees half an is
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -372,6 +372,19 @@ class Store(ABC):
     @abstractmethod
     def delete_issue(self, issue_id: int) -> bool:
         """Remove an issue and its documents; False when there was no such issue."""
+
+    @abstractmethod
+    def backup(
+        self, dest: str, *, overwrite: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Write a consistent copy of the archive to the file ``dest`` while the archive stays in
+        use; returns the copy's size in bytes. SQLite: an archive file itself (``--db dest``),
+        checked with ``PRAGMA quick_check``; PostgreSQL: a ``pg_dump`` custom-format file (restore
+        with ``pg_restore --dbname URL dest`` into an empty database). The copy is written under a
+        temporary name and renamed into place only when complete, so a failed backup leaves no
+        partial file and keeps an earlier one. An existing ``dest`` is replaced only with
+        ``overwrite``. ``progress(done, total)``: bytes copied so far and in all (SQLite; called as
+        the copy advances)."""
 
     # -- searching -------------------------------------------------------------------------
     @abstractmethod

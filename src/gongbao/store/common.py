@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,6 +26,7 @@ from gongbao.store.base import (
     IssueSummary,
     QueryError,
     SearchFilters,
+    StoreError,
 )
 from gongbao.store.query import Query
 from gongbao.store.tokenize import (
@@ -564,6 +567,26 @@ def find_by_doc_number(conn: Any, ph: str, doc_number: str) -> list[DocRef]:
     dn = normalize_doc_number(str(doc_number))
     sql = f"{REF_SQL} WHERE d.doc_number = {ph} ORDER BY i.year, i.issue, d.id"
     return [doc_ref(r) for r in conn.execute(sql, (dn,))]
+
+
+def backup_target(dest: str, overwrite: bool, archive: str | None = None) -> tuple[Path, Path]:
+    """(final path, temporary path beside it) of a backup to ``dest``; StoreError when ``dest``
+    is the archive itself (or one of its files), a directory, in a missing folder, or an existing
+    file that ``overwrite`` does not allow to replace."""
+    final = Path(dest).expanduser().resolve()  # through symlinks: replace the file, not the link
+    if archive is not None:
+        src = Path(archive).expanduser().resolve()
+        if final in {src, *(src.with_name(src.name + s) for s in ("-wal", "-shm", "-journal"))}:
+            raise StoreError(f"{final}: is the archive itself; back it up to another file")
+    if final.is_dir():
+        raise StoreError(f"{final}: is a directory; give a file name for the backup")
+    if not final.parent.is_dir():
+        raise StoreError(f"{final.parent}: no such folder")
+    if final.exists() and not final.is_file():  # a device, a pipe: never renamed over
+        raise StoreError(f"{final}: is not a regular file; give a file name for the backup")
+    if final.exists() and not overwrite:
+        raise StoreError(f"{final}: exists; choose another name or allow replacing it (--force)")
+    return final, final.with_name(f".{final.name}.{os.getpid()}.partial")
 
 
 def fits_int64(value: object) -> bool:

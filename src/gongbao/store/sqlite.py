@@ -637,6 +637,39 @@ class SQLiteStore(Store):
                 os.close(fd)
         return size
 
+    def backup(
+        self, dest: str, *, overwrite: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        final, tmp = common.backup_target(dest, overwrite, archive=str(self.path))
+        try:
+            target = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                # SQLite's online backup: page by page, from one consistent snapshot (restarted if
+                # another connection writes meanwhile); readers and the writer go on.
+                page = int(self._conn.execute("PRAGMA page_size").fetchone()[0])
+                self._conn.backup(
+                    target, pages=4096,
+                    progress=(lambda _s, left, total: progress((total - left) * page, total * page))
+                    if progress else None,
+                )
+                # The copy carries the archive's WAL mode; as a single file it is easier to keep.
+                target.execute("PRAGMA journal_mode = DELETE")
+                check = target.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                target.close()
+            if check != "ok":
+                raise StoreError(f"{final}: the copy failed its check ({check}); the archive is unchanged")
+            os.replace(tmp, final)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{final}: the backup failed ({exc})") from None
+        except OSError as exc:
+            raise StoreError(f"{final}: the backup failed ({exc.strerror or exc})") from None
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + "-journal"), tmp.with_name(tmp.name + "-wal")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        return final.stat().st_size
+
     def optimize(self) -> None:
         """Merge the full-text index into one segment (FTS5 ``optimize``), refresh the planner's
         statistics and truncate the write-ahead log. Holds the write lock meanwhile; readers go on."""
