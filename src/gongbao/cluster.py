@@ -24,7 +24,6 @@ Start a cluster with ``dask scheduler`` and ``dask worker tcp://HOST:8786`` on e
 
 from __future__ import annotations
 
-import hashlib
 import socket
 import uuid
 from collections.abc import Iterator
@@ -42,19 +41,16 @@ class ClusterError(RuntimeError):
 
 
 def code_fingerprint() -> str:
-    """A hash of gongbao's Python sources (paths and bytes): equal on two machines exactly when
-    they run the same parser and preparation code.
+    """A digest of all of gongbao's Python sources: equal on two machines exactly when they run
+    the same parser and preparation code.
 
     >>> len(code_fingerprint())
     16
     """
+    from gongbao.parse import sources_digest
+
     root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    return sources_digest(root, sorted(root.rglob("*.py")))
 
 
 def prepare_remote(text: str, source_name: str, compress: bool, text_hash: str) -> tuple[str, Any]:

@@ -189,10 +189,12 @@ def _init_worker(known: frozenset[str], compress: bool = True) -> None:
     gc.set_threshold(20_000, 10, 10)
 
 
-def _work(path: str) -> tuple[str, Any]:
-    """("skip", hash) | ("ok", PreparedIssue) | ("fail", message). Never raises."""
+def _work(path: str, text: str | None = None) -> tuple[str, Any]:
+    """("skip", hash) | ("ok", PreparedIssue) | ("fail", message). Never raises. ``text``: the
+    text of ``path`` when the caller has it (a stored issue); else the file is read here."""
     try:
-        text = read_text(Path(path))
+        if text is None:
+            text = read_text(Path(path))
         h = content_hash(text)
         if h in _KNOWN:
             return "skip", h
@@ -238,14 +240,62 @@ def ingest_paths(
     known = _known_hashes(store)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
 
+    if scheduler:
+        from gongbao.cluster import cluster_results
+
+        results = cluster_results(files, known, scheduler, _wants_compressed(store))
+    else:
+        results = _results([(str(f), None) for f in files], known, n_workers, _wants_compressed(store))
+    _store_results(store, results, len(files), summary, progress, on_result)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def reparse_stored(
+    store: Store,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> IngestSummary:
+    """Parse again, with this parser, every stored issue that another parser version made, from
+    the source text the archive keeps (the files are not needed): each is replaced in one
+    transaction, its documents keeping their ids. An issue whose text this parser cannot archive
+    keeps its stored version and is reported as failed."""
+    from gongbao.parse import PARSER_VERSION
+
+    t0 = time.perf_counter()
+    summary = IngestSummary()
+    ids = store.stale_issues(PARSER_VERSION)
+    if ids:
+        names = {i.id: i.source_name for i in store.list_issues()}
+
+        def loader(issue_id: int) -> Callable[[], str]:
+            def load() -> str:
+                found = store.issue_source(issue_id)
+                if found is None:
+                    raise IngestError(f"{names.get(issue_id, issue_id)}: issue {issue_id} has no stored text")
+                return found[1]
+            return load
+
+        jobs = [(names.get(i, f"issue {i}"), loader(i)) for i in ids]
+        n_workers = workers if workers is not None else (os.cpu_count() or 1)
+        results = _results(jobs, frozenset(), n_workers, _wants_compressed(store))
+        _store_results(store, results, len(jobs), summary, progress, on_result)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _store_results(
+    store: Store,
+    results: Iterator[tuple[str, str, Any]],
+    total: int,
+    summary: IngestSummary,
+    progress: bool,
+    on_result: Callable[[FileResult], None] | None,
+) -> None:
     bar: _Progress | None = None
     try:
-        if scheduler:
-            from gongbao.cluster import cluster_results
-
-            results = cluster_results(files, known, scheduler, _wants_compressed(store))
-        else:
-            results = _results(files, known, n_workers, _wants_compressed(store))
         # The bar starts with the first result, once the workers exist: its refresh thread must
         # not be running when they are forked, or they would be started by a fork server instead
         # (each importing gongbao anew: ~0.4 s of CPU per worker, measurable on every ingest).
@@ -253,22 +303,30 @@ def ingest_paths(
         if first is not None:
             results = itertools.chain([first], results)
         if progress:
-            bar = _Progress(len(files))
+            bar = _Progress(total)
         _write(store, results, summary, bar, on_result)
     finally:
         if bar:
             bar.stop()
-    summary.seconds = time.perf_counter() - t0
-    return summary
+
+
+# A unit of parsing work: the path (or source name) of a text, and how this process gets the text
+# (None: the worker reads the file itself).
+Job = tuple[str, Callable[[], str] | None]
 
 
 def _results(
-    files: list[Path], known: frozenset[str], n_workers: int, compress: bool = True
+    jobs: list[Job], known: frozenset[str], n_workers: int, compress: bool = True
 ) -> Iterator[tuple[str, str, Any]]:
-    if n_workers <= 1 or len(files) == 1:
+    if n_workers <= 1 or len(jobs) == 1:
         _init_worker(known, compress)
-        for f in files:
-            yield (str(f), *_work(str(f)))
+        for label, load in jobs:
+            try:
+                text = load() if load else None
+            except IngestError as exc:
+                yield label, "fail", str(exc)
+                continue
+            yield (label, *_work(label, text))
         return
     import multiprocessing as mp
     import threading
@@ -282,7 +340,7 @@ def _results(
         n_workers, mp_context=ctx, initializer=_init_worker, initargs=(known, compress)
     ) as pool:
         pending: dict[Future[tuple[str, Any]], str] = {}
-        it = iter(files)
+        it = iter(jobs)
         # Parsed issues wait here while the writer commits (a commit of a long batch takes up to
         # a second): room for ~16 per worker keeps the workers parsing meanwhile (~1 MB each).
         max_in_flight = n_workers * 16
@@ -290,12 +348,17 @@ def _results(
         while pending or not exhausted:
             while not exhausted and len(pending) < max_in_flight:
                 try:
-                    f = next(it)
+                    label, load = next(it)
                 except StopIteration:
                     exhausted = True
                     yield "", ALL_SUBMITTED, None
                     break
-                pending[pool.submit(_work, str(f))] = str(f)
+                try:
+                    text = load() if load else None
+                except IngestError as exc:
+                    yield label, "fail", str(exc)
+                    continue
+                pending[pool.submit(_work, label, text)] = label
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

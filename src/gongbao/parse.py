@@ -7,8 +7,11 @@ outline, tables) -> cross-checks between 目录 and body that become warnings.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
 
 from gongbao.extract import citations, enclosures, metadata, personnel, tasks, validity
 from gongbao.extract.doc_number import brackets_balanced
@@ -26,7 +29,33 @@ from gongbao.segment.lines import Lines, soft_key
 from gongbao.segment.masthead import parse_masthead
 from gongbao.segment.toc import RawTocEntry, best_title, find_toc_heading, parse_toc
 
-PARSER_VERSION = "0.1.0"
+
+def sources_digest(root: Path, files: Iterable[Path]) -> str:
+    """16 hex digits of sha256 over ``files`` (their paths relative to ``root`` and their bytes);
+    "" when one cannot be read (a frozen or zipped install)."""
+    h = hashlib.sha256()
+    try:
+        for path in files:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    except OSError:
+        return ""
+    return h.hexdigest()[:16]
+
+
+def _parser_files(root: Path) -> list[Path]:
+    """The modules whose code decides what ``parse_issue`` returns."""
+    return [root / "parse.py", root / "models.py", root / "normalize.py",
+            *sorted((root / "segment").glob("*.py")), *sorted((root / "extract").glob("*.py"))]
+
+
+# The parser's version: the release and a digest of the parser's own sources. An archive stores it
+# with every issue; an issue parsed by other code is re-parsed when its file is ingested again
+# (``gongbao reparse`` does it from the stored text). So a change to the parser takes effect in an
+# archive without anyone remembering to bump a number (a change to a comment re-parses too: cheap,
+# and never wrong).
+PARSER_RELEASE = "0.1.0"
+_DIGEST = sources_digest(Path(__file__).resolve().parent, _parser_files(Path(__file__).resolve().parent))
+PARSER_VERSION = f"{PARSER_RELEASE}+{_DIGEST}" if _DIGEST else PARSER_RELEASE
 
 
 def parse_issue(text: str) -> Issue:

@@ -1,5 +1,5 @@
-"""``gongbao ingest``, ``search``, ``show``, ``issues``, ``stats``, ``delete``, ``optimize``, ``backup``: the
-archive from the command line.
+"""``gongbao ingest``, ``reparse``, ``search``, ``show``, ``issues``, ``stats``, ``delete``, ``optimize``,
+``backup``: the archive from the command line.
 
 Exit codes: 0 ok; 1 some files failed (ingest) or nothing found (show); 2 bad input (query syntax,
 cursor, filter, unusable database).
@@ -99,6 +99,42 @@ def ingest(
             f"{summary.failed} failed; {summary.documents} documents, {summary.warnings} warnings "
             f"in {summary.seconds:.1f} s -> {_safe(store.location)}"
         )
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reparse(
+    db: Db = None,
+    workers: int | None = typer.Option(None, "--workers", "-j", min=0, help="Parser processes (default: cores)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Parse stored issues again with this gongbao's parser, from the text the archive keeps.
+
+    Only issues that another parser version made are parsed (after an upgrade of gongbao); each
+    is replaced in one transaction and its documents keep their ids. No files are needed.
+    """
+    from gongbao.ingest import reparse_stored
+    from gongbao.parse import PARSER_VERSION
+
+    store = _open(db, create=False)
+    try:
+        summary = reparse_stored(store, workers=workers, progress=not quiet and not as_json)
+    except KeyboardInterrupt:
+        raise _fail("gongbao reparse: interrupted; issues replaced so far are complete, re-run to finish", 130) from None
+    finally:
+        store.close()
+    if as_json:
+        _dump({**summary.to_dict(), "parser_version": PARSER_VERSION, "db": _safe(store.location)})
+    else:
+        for f in summary.failures:
+            typer.echo(f"failed (kept as stored): {f.error}", err=True)
+        if summary.files == 0:
+            typer.echo(f"nothing to do: every stored issue was parsed by parser {PARSER_VERSION}", err=True)
+        else:
+            typer.echo(f"{summary.replaced} re-parsed, {summary.failed} failed; {summary.documents} documents "
+                       f"in {summary.seconds:.1f} s (parser {PARSER_VERSION}) -> {_safe(store.location)}")
     if summary.failed:
         raise typer.Exit(1)
 

@@ -446,6 +446,14 @@ class Store(ABC):
         """Lines ``start..end`` (1-based, inclusive) of the issue's stored source text."""
 
     @abstractmethod
+    def issue_source(self, issue_id: int) -> tuple[str, str] | None:
+        """(source name, whole source text) of a stored issue: the text its content hash is of."""
+
+    @abstractmethod
+    def stale_issues(self, parser_version: str) -> list[int]:
+        """Ids of the stored issues that another parser version made (``gongbao reparse``)."""
+
+    @abstractmethod
     def stats(self) -> StoreStats: ...
 
     def is_empty(self) -> bool:

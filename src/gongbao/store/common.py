@@ -589,6 +589,20 @@ def backup_target(dest: str, overwrite: bool, archive: str | None = None) -> tup
     return final, final.with_name(f".{final.name}.{os.getpid()}.partial")
 
 
+def stale_issues(conn: Any, ph: str, parser_version: str) -> list[int]:
+    rows = conn.execute(f"SELECT id FROM issues WHERE parser_version != {ph} ORDER BY id", (parser_version,))
+    return [int(r[0]) for r in rows.fetchall()]
+
+
+def issue_source(conn: Any, ph: str, issue_id: int) -> tuple[str, str] | None:
+    if not fits_int64(issue_id):
+        return None
+    r = conn.execute(f"SELECT source_name, source_text FROM issues WHERE id = {ph}", (issue_id,)).fetchone()
+    if r is None or r[1] is None:
+        return None
+    return str(r[0]), decompress_text(r[1])
+
+
 def fits_int64(value: object) -> bool:
     """An integer (not a bool) that an INTEGER / bigint column can hold: anything else names no
     stored row, and would make the driver raise instead."""

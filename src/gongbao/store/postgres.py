@@ -1127,6 +1127,12 @@ class PostgresStore(Store):
         start = max(1, int(start))
         return r[0].split("\n")[start - 1:max(start - 1, int(end))]
 
+    def issue_source(self, issue_id: int) -> tuple[str, str] | None:
+        return common.issue_source(self._conn, "%s", issue_id)
+
+    def stale_issues(self, parser_version: str) -> list[int]:
+        return common.stale_issues(self._conn, "%s", parser_version)
+
     def stats(self) -> StoreStats:
         c = self._conn
         issues = c.execute("SELECT count(*) FROM issues").fetchone()[0]

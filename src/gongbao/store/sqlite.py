@@ -1050,6 +1050,12 @@ class SQLiteStore(Store):
         start = max(1, int(start))
         return lines[start - 1:max(start - 1, int(end))]
 
+    def issue_source(self, issue_id: int) -> tuple[str, str] | None:
+        return common.issue_source(self._conn, "?", issue_id)
+
+    def stale_issues(self, parser_version: str) -> list[int]:
+        return common.stale_issues(self._conn, "?", parser_version)
+
     def stats(self) -> StoreStats:
         c = self._conn
         issues = c.execute("SELECT count(*) FROM issues").fetchone()[0]
