@@ -308,9 +308,11 @@ def stats(
         _dump(st)
         return
     labels = {"issues": "期刊", "documents": "文件", "citations": "引用", "resolved_citations": "已关联引用",
-              "schema_version": "schema", "backend": "backend", "location": "location"}
+              "schema_version": "schema", "backend": "backend", "location": "location",
+              "stale_issues": "旧版解析 (run gongbao reparse)"}
     for k, v in st.items():
-        typer.echo(f"{labels.get(k, k)}: {v}")
+        if k != "stale_issues" or v:
+            typer.echo(f"{labels.get(k, k)}: {v}")
 
 
 @app.command()

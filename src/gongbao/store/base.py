@@ -318,6 +318,8 @@ class StoreStats:
     schema_version: int
     backend: str
     location: str
+    #: Issues that another parser version made (``gongbao reparse`` parses them again).
+    stale_issues: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1142,7 +1142,10 @@ class PostgresStore(Store):
             "SELECT count(*) FROM citations c WHERE c.doc_number IS NOT NULL"
             " AND EXISTS (SELECT 1 FROM documents d WHERE d.doc_number = c.doc_number AND d.id <> c.doc_id)"
         ).fetchone()[0]
-        return StoreStats(issues, docs, cits, resolved, self.schema_version(), self.backend, self.location)
+        from gongbao.parse import PARSER_VERSION
+
+        stale = c.execute("SELECT count(*) FROM issues WHERE parser_version != %s", (PARSER_VERSION,)).fetchone()[0]
+        return StoreStats(issues, docs, cits, resolved, self.schema_version(), self.backend, self.location, stale)
 
     def is_empty(self) -> bool:
         return self._conn.execute("SELECT NOT EXISTS (SELECT 1 FROM issues)").fetchone()[0]

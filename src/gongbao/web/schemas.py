@@ -166,6 +166,7 @@ class StatsResponse(_Open):
     resolved_citations: int
     schema_version: int
     backend: str
+    stale_issues: int = Field(description="issues that another parser version made (gongbao reparse)")
 
 
 # -- cross-document links and near-duplicates (gongbao.web.obligations) ----------------------
