@@ -105,3 +105,16 @@ def store(request, tmp_path: Path, pg_cluster: TempCluster | None) -> Iterator[S
 def sample_paths() -> list[Path]:
     return sorted(SAMPLES.glob("*.txt"))
 
+
+@pytest.fixture
+def archive(request, tmp_path: Path, new_pg_db) -> str:
+    """The bundled samples ingested by ``gongbao ingest`` on the backend in ``request.param``
+    ("sqlite" or "postgres"): the archive's --db value."""
+    import subprocess
+
+    db = str(tmp_path / "a.db") if request.param == "sqlite" else new_pg_db()
+    samples = Path(__file__).resolve().parents[2] / "src" / "gongbao" / "data" / "samples"
+    r = subprocess.run([sys.executable, "-m", "gongbao", "ingest", str(samples), "--db", db, "-q"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return db

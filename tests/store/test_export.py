@@ -22,14 +22,6 @@ from .test_ingest import SAMPLES, gongbao
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture
-def archive(request, tmp_path: Path, new_pg_db) -> str:
-    db = str(tmp_path / "a.db") if request.param == "sqlite" else new_pg_db()
-    r = gongbao("ingest", str(SAMPLES), "--db", db, "-q")
-    assert r.returncode == 0, r.stderr
-    return db
-
-
 def _all_ids(db: str, *args: str) -> list[int]:
     """Every hit of a search, paged through 7 at a time."""
     ids: list[int] = []

@@ -18,18 +18,10 @@ import pytest
 from gongbao.parse import PARSER_VERSION
 from gongbao.store import open_store
 
+from .test_export import BACKENDS
 from .test_ingest import SAMPLES, gongbao
 
 ROOT = Path(__file__).resolve().parents[2]
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture
-def archive(request, tmp_path: Path, new_pg_db) -> str:
-    db = str(tmp_path / "a.db") if request.param == "sqlite" else new_pg_db()
-    r = gongbao("ingest", str(SAMPLES), "--db", db, "-q")
-    assert r.returncode == 0, r.stderr
-    return db
 
 
 def _sql(db: str, statement: str, params: tuple = ()) -> None:
