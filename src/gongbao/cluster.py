@@ -142,12 +142,12 @@ def cluster_results(
     """(path, kind, value) for each file, as :func:`gongbao.ingest.ingest_paths` consumes them:
     kind "ok" (a PreparedIssue), "skip" (its content hash: already stored), "fail" (a message),
     and once every file is handed out, ``ALL_SUBMITTED``."""
-    from distributed import as_completed
-
     from gongbao.ingest import ALL_SUBMITTED, IngestError, read_text
     from gongbao.store.common import content_hash
 
-    client = connect(address)
+    client = connect(address)  # first: it says what to install when dask is missing
+    from distributed import as_completed
+
     try:
         slots = max(1, sum(client.nthreads().values())) * SLOTS_PER_THREAD
         batch = uuid.uuid4().hex[:12]

@@ -192,3 +192,14 @@ def test_cluster_ingest_into_postgresql(cluster, new_pg_db, tmp_path):
             assert pg.search(q).total == ref.search(q).total > 0, q
         again = ingest_paths(pg, [SAMPLES], scheduler=cluster.scheduler_address)
         assert again.unchanged == 3 and pg.stats().documents == s.documents
+
+
+def test_without_dask_the_scheduler_option_says_what_to_install(tmp_path):
+    """gongbao's core install has no dask: --scheduler must say so, not crash."""
+    blocker = tmp_path / "no-dask" / "distributed"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text('raise ImportError("No module named \'distributed\'")\n')
+    r = gongbao("ingest", str(SAMPLES), "--db", str(tmp_path / "x.db"), "--scheduler", "tcp://127.0.0.1:8786",
+                env={"PYTHONPATH": str(tmp_path / "no-dask")})
+    assert r.returncode == 2, r.stderr
+    assert "pip install 'gongbao[cluster]'" in r.stderr and "Traceback" not in r.stderr
